@@ -1,0 +1,45 @@
+# The whole set-up on a fresh machine:  make demo   (install, index the sample, answer a question)
+#                                       make test   (install, run every test)
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= .qa-data
+# torch first, from the CPU wheel: installed after its dependents, pip would resolve a CUDA build.
+TORCH_SPEC ?= torch==2.13.0
+QUESTION ?= Who was summoned and why?
+
+.PHONY: install demo test test-fast lint bench clean
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@if $(BIN)/python -m pip list 2>/dev/null | grep -qi '^nvidia-'; then \
+		echo "CUDA packages were installed; install the CPU torch wheel first" >&2; exit 1; fi
+	touch $@
+
+demo: install
+	$(BIN)/qa --data-dir $(DATA_DIR) index data/sample
+	@echo
+	$(BIN)/qa --data-dir $(DATA_DIR) ask "$(QUESTION)"
+	@echo
+	@echo "Ask your own questions:  $(BIN)/qa --data-dir $(DATA_DIR) ask \"What did Zinoviev say in response?\""
+	@echo "Machine-readable answer: $(BIN)/qa --data-dir $(DATA_DIR) ask \"...\" --json"
+
+test: install
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+lint: install
+	$(BIN)/ruff check .
+
+bench: install
+	$(BIN)/python benchmarks/index_realtimeqa.py
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache

@@ -1,0 +1,146 @@
+"""Index files into the manifest and the vector store: unchanged files are skipped, changed
+files replace their old chunks, and one text under several names is stored once."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from tqdm import tqdm
+
+from index.chunking import chunk_document, passage_text
+from index.cleaning import clean_document
+from index.documents import Chunk, Document, LoadError
+from index.embedding import Embedder
+from index.loaders import MAX_FILE_BYTES, expand_paths, load_file
+from index.manifest import Manifest
+from index.store import ChunkStore
+
+
+@dataclass
+class IndexReport:
+    added: list[Document] = field(default_factory=list)
+    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (source, existing doc id)
+    unchanged_files: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)  # doc ids replaced or gone from their file
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (source, one-line reason)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    chunks: int = 0
+
+
+@dataclass
+class _Pending:
+    doc: Document
+    chunks: list[Chunk]
+    file_key: str
+
+
+class Indexer:
+    def __init__(
+        self,
+        manifest: Manifest,
+        store: ChunkStore,
+        embedder: Embedder,
+        chunk_tokens: int = 200,
+        overlap_sentences: int = 1,
+        batch_chunks: int = 256,
+        progress: bool = False,
+    ):
+        self._manifest = manifest
+        self._store = store
+        self._embedder = embedder
+        self._chunk_tokens = chunk_tokens
+        self._overlap = overlap_sentences
+        self._batch_chunks = batch_chunks
+        self._progress = progress
+
+    def index(self, paths: list[Path]) -> IndexReport:
+        report = IndexReport()
+        files, problems = expand_paths(paths)
+        for source, reason in problems:
+            (report.skipped if reason.startswith("skipped") else report.failed).append(
+                (source, reason)
+            )
+        with tqdm(total=len(files), unit="file", disable=not self._progress, leave=False) as bar:
+            for path in files:
+                self._index_file(path.resolve(), report)
+                bar.update()
+                bar.set_postfix(docs=len(report.added), chunks=report.chunks)
+        return report
+
+    def remove(self, doc_id: str) -> None:
+        self._store.delete_document(doc_id)
+        self._manifest.remove_document(doc_id)
+
+    def _index_file(self, path: Path, report: IndexReport) -> None:
+        key = str(path)
+        try:
+            if path.stat().st_size > MAX_FILE_BYTES:
+                raise LoadError(f"file is larger than {MAX_FILE_BYTES // 2**20} MB")
+            data = path.read_bytes()
+        except OSError as exc:
+            report.failed.append((key, f"cannot read file ({exc.strerror or exc})"))
+            return
+        except LoadError as exc:
+            report.failed.append((key, str(exc)))
+            return
+        file_hash = hashlib.sha256(data).hexdigest()
+        if self._manifest.file_hash(key) == file_hash:
+            report.unchanged_files.append(key)
+            return
+        old_sources = self._manifest.sources_of_file(key)
+        seen: set[str] = set()
+        pending: list[_Pending] = []
+        links: list[tuple[str, str]] = []
+        try:
+            for item in load_file(path, data):
+                if isinstance(item, LoadError):
+                    report.failed.append((key, str(item)))
+                    continue
+                try:
+                    doc = clean_document(item)
+                except LoadError as exc:
+                    report.failed.append((item.source, str(exc)))
+                    continue
+                seen.add(doc.source)
+                if old_sources.get(doc.source) == doc.id:
+                    continue
+                if self._manifest.has_document(doc.id) or any(p.doc.id == doc.id for p in pending):
+                    links.append((doc.source, doc.id))
+                    report.duplicates.append((doc.source, doc.id))
+                    continue
+                chunks = chunk_document(
+                    doc, self._embedder.count_tokens, self._chunk_tokens, self._overlap
+                )
+                pending.append(_Pending(doc, chunks, key))
+                if sum(len(p.chunks) for p in pending) >= self._batch_chunks:
+                    self._flush(pending, report)
+                    pending = []
+        except LoadError as exc:
+            # The whole file is unreadable now: keep whatever an earlier version indexed.
+            report.failed.append((key, str(exc)))
+            return
+        self._flush(pending, report)
+        for source, doc_id in links:
+            self._manifest.link_source(source, doc_id, key)
+        self._manifest.unlink_sources([s for s in old_sources if s not in seen])
+        for doc_id in sorted(set(old_sources.values())):
+            if not self._manifest.is_referenced(doc_id):
+                self.remove(doc_id)
+                report.removed.append(doc_id)
+        self._manifest.set_file_hash(key, file_hash)
+
+    def _flush(self, pending: list[_Pending], report: IndexReport) -> None:
+        if not pending:
+            return
+        chunks = [c for p in pending for c in p.chunks]
+        titles = {p.doc.id: p.doc.title for p in pending}
+        vectors = self._embedder.embed([passage_text(titles[c.doc_id], c.text) for c in chunks])
+        # Vectors first, then the manifest: a crash in between leaves vectors that the next
+        # run overwrites (same ids), never a manifest entry without its vectors.
+        self._store.add(chunks, vectors, {p.doc.id: p.doc.published for p in pending})
+        for p in pending:
+            self._manifest.add_document(p.doc, p.chunks, p.file_key)
+            report.added.append(p.doc)
+        report.chunks += len(chunks)

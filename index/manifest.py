@@ -1,0 +1,200 @@
+"""The catalogue of indexed documents (SQLite): texts, chunk spans, sources and file hashes.
+
+The stored text is what every citation offset indexes into. Chroma holds only the vectors; the
+manifest is the record of what is indexed, and the BM25 index is rebuilt from it.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from index.documents import Chunk, Document
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS documents (
+    id TEXT PRIMARY KEY, title TEXT NOT NULL, url TEXT, published TEXT, text TEXT NOT NULL,
+    added_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS chunks (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id);
+CREATE TABLE IF NOT EXISTS sources (
+    source TEXT PRIMARY KEY, doc_id TEXT NOT NULL, file_path TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sources_doc ON sources (doc_id);
+CREATE INDEX IF NOT EXISTS sources_file ON sources (file_path);
+CREATE TABLE IF NOT EXISTS files (
+    path TEXT PRIMARY KEY, file_hash TEXT NOT NULL, indexed_at REAL NOT NULL);
+"""
+
+
+@dataclass
+class DocumentInfo:
+    id: str
+    title: str
+    url: str | None
+    published: str | None
+    sources: list[str]
+    chunk_count: int
+    added_at: float
+
+
+class Manifest:
+    def __init__(self, path: Path):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.executescript(_SCHEMA)
+
+    def close(self) -> None:
+        self._db.close()
+
+    # --- meta -------------------------------------------------------------------------------
+    def generation(self) -> int:
+        """Bumped on every change, so derived indexes (BM25) know when they are stale."""
+        row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
+        return int(row[0]) if row else 0
+
+    def _bump(self) -> None:
+        self._db.execute(
+            "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
+            "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+        )
+
+    # --- files and sources --------------------------------------------------------------------
+    def file_hash(self, path: str) -> str | None:
+        row = self._db.execute("SELECT file_hash FROM files WHERE path=?", (path,)).fetchone()
+        return row[0] if row else None
+
+    def set_file_hash(self, path: str, file_hash: str) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (path, file_hash, time.time())
+        )
+
+    def sources_of_file(self, path: str) -> dict[str, str]:
+        rows = self._db.execute("SELECT source, doc_id FROM sources WHERE file_path=?", (path,))
+        return dict(rows.fetchall())
+
+    def link_source(self, source: str, doc_id: str, file_path: str) -> None:
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?)", (source, doc_id, file_path)
+            )
+            self._bump()
+
+    def unlink_sources(self, sources: list[str]) -> None:
+        if not sources:
+            return
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("DELETE FROM sources WHERE source=?", [(s,) for s in sources])
+            self._bump()
+
+    def is_referenced(self, doc_id: str) -> bool:
+        """Whether any source still names this document."""
+        return (
+            self._db.execute("SELECT 1 FROM sources WHERE doc_id=?", (doc_id,)).fetchone()
+            is not None
+        )
+
+    # --- documents ----------------------------------------------------------------------------
+    def has_document(self, doc_id: str) -> bool:
+        return (
+            self._db.execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone() is not None
+        )
+
+    def add_document(self, doc: Document, chunks: list[Chunk], file_path: str) -> None:
+        """Record a document, its chunks and its source in one transaction."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._db.execute(
+                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?)",
+                (doc.id, doc.title, doc.url, doc.published, doc.text, time.time()),
+            )
+            self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc.id,))
+            self._db.executemany(
+                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",
+                [(c.id, c.doc_id, c.index, c.start, c.end) for c in chunks],
+            )
+            self._db.execute(
+                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?)", (doc.source, doc.id, file_path)
+            )
+            self._bump()
+
+    def remove_document(self, doc_id: str) -> None:
+        with self._db:
+            self._db.execute("BEGIN")
+            # Forget the file hashes too, so indexing the file again adds the document back.
+            self._db.execute(
+                "DELETE FROM files WHERE path IN (SELECT file_path FROM sources WHERE doc_id=?)",
+                (doc_id,),
+            )
+            for table, column in (("documents", "id"), ("chunks", "doc_id"), ("sources", "doc_id")):
+                self._db.execute(f"DELETE FROM {table} WHERE {column}=?", (doc_id,))
+            self._bump()
+
+    def resolve_id(self, prefix: str) -> str | None:
+        """A full document id from an id or a unique prefix of one."""
+        rows = self._db.execute(
+            "SELECT id FROM documents WHERE id LIKE ? LIMIT 2", (prefix.replace("%", "") + "%",)
+        ).fetchall()
+        return rows[0][0] if len(rows) == 1 else None
+
+    def text(self, doc_id: str) -> str | None:
+        row = self._db.execute("SELECT text FROM documents WHERE id=?", (doc_id,)).fetchone()
+        return row[0] if row else None
+
+    def info(self, doc_id: str) -> DocumentInfo | None:
+        infos = self._infos("WHERE d.id=?", (doc_id,))
+        return infos[0] if infos else None
+
+    def list_documents(self) -> list[DocumentInfo]:
+        return self._infos("", ())
+
+    def _infos(self, where: str, args: tuple) -> list[DocumentInfo]:
+        rows = self._db.execute(
+            "SELECT d.id, d.title, d.url, d.published, d.added_at, "
+            "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.id) "
+            f"FROM documents d {where} ORDER BY d.added_at, d.id",
+            args,
+        ).fetchall()
+        infos = []
+        for doc_id, title, url, published, added_at, chunk_count in rows:
+            sources = [
+                r[0]
+                for r in self._db.execute(
+                    "SELECT source FROM sources WHERE doc_id=? ORDER BY source", (doc_id,)
+                )
+            ]
+            infos.append(
+                DocumentInfo(doc_id, title, url, published, sources, chunk_count, added_at)
+            )
+        return infos
+
+    def chunk_spans(self, chunk_ids: list[str]) -> dict[str, tuple[str, int, int]]:
+        """chunk id -> (doc id, start, end)."""
+        spans = {}
+        for chunk_id in chunk_ids:
+            row = self._db.execute(
+                'SELECT doc_id, start, "end" FROM chunks WHERE id=?', (chunk_id,)
+            ).fetchone()
+            if row:
+                spans[chunk_id] = (row[0], int(row[1]), int(row[2]))
+        return spans
+
+    def document_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
+
+    def iter_chunk_texts(self) -> Iterator[tuple[str, str, str]]:
+        """(chunk id, document title, chunk text) for every chunk, in a stable order."""
+        docs = self._db.execute("SELECT id, title, text FROM documents ORDER BY id")
+        for doc_id, title, text in docs.fetchall():
+            for chunk_id, start, end in self._db.execute(
+                'SELECT id, start, "end" FROM chunks WHERE doc_id=? ORDER BY idx', (doc_id,)
+            ).fetchall():
+                yield chunk_id, title, text[start:end]

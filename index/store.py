@@ -1,0 +1,143 @@
+"""Chunk vectors in a Chroma collection. The collection records its embedding model."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.documents import Chunk
+from index.embedding import Embedder
+
+
+class StoreError(Exception):
+    """The store cannot be used as configured; the message says what to do."""
+
+
+@dataclass
+class DenseHit:
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    similarity: float
+
+
+def open_client(data_dir: Path) -> Any:
+    """The embedded Chroma store under the data directory."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    return chromadb.PersistentClient(
+        path=str(data_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+
+
+def _embedding_function(embedder: Embedder) -> Any:
+    """Chroma's own default would download a model, so every collection gets ours."""
+    from chromadb.api.types import Documents, EmbeddingFunction
+
+    class QAEmbeddingFunction(EmbeddingFunction[Documents]):
+        def __init__(self, wrapped: Embedder):
+            self._wrapped = wrapped
+
+        def __call__(self, input: Documents) -> list[np.ndarray]:
+            return list(self._wrapped.embed(list(input)))
+
+        @staticmethod
+        def name() -> str:
+            return "qa-embedder"
+
+        def get_config(self) -> dict[str, Any]:
+            return {"model": self._wrapped.name}
+
+        @staticmethod
+        def build_from_config(config: dict[str, Any]) -> EmbeddingFunction:
+            raise StoreError(f"open this collection through qa (model {config.get('model')})")
+
+    return QAEmbeddingFunction(embedder)
+
+
+class ChunkStore:
+    """Add, delete and search chunk vectors; refuses a collection built with another model."""
+
+    def __init__(self, client: Any, embedder: Embedder, collection: str = "documents"):
+        self._embedder = embedder
+        self._collection = client.get_or_create_collection(
+            collection,
+            embedding_function=_embedding_function(embedder),
+            metadata={"embedding_model": embedder.name},
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+        recorded = (self._collection.metadata or {}).get("embedding_model")
+        if recorded != embedder.name:
+            raise StoreError(
+                f"collection '{collection}' was built with embedding model '{recorded}', "
+                f"not '{embedder.name}': set QA_EMBEDDING_MODEL='{recorded}' or use another "
+                "--data-dir / collection"
+            )
+
+    def add(
+        self, chunks: list[Chunk], vectors: np.ndarray, published: dict[str, str | None]
+    ) -> None:
+        if not chunks:
+            return
+        metadatas = []
+        for chunk in chunks:
+            meta: dict[str, Any] = {
+                "doc_id": chunk.doc_id,
+                "start": chunk.start,
+                "end": chunk.end,
+                "index": chunk.index,
+            }
+            if published.get(chunk.doc_id):
+                meta["published"] = published[chunk.doc_id]
+            metadatas.append(meta)
+        # upsert: re-running an interrupted indexing run overwrites instead of duplicating
+        self._collection.upsert(
+            ids=[c.id for c in chunks],
+            embeddings=vectors,
+            documents=[c.text for c in chunks],
+            metadatas=metadatas,
+        )
+
+    def delete_document(self, doc_id: str) -> None:
+        self._collection.delete(where={"doc_id": doc_id})
+
+    def search(self, vector: np.ndarray, n: int) -> list[DenseHit]:
+        total = self.count()
+        if total == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[vector], n_results=min(n, total), include=["metadatas", "distances"]
+        )
+        hits = []
+        for chunk_id, meta, distance in zip(
+            result["ids"][0], result["metadatas"][0], result["distances"][0], strict=True
+        ):
+            hits.append(
+                DenseHit(
+                    chunk_id,
+                    str(meta["doc_id"]),
+                    int(meta["start"]),
+                    int(meta["end"]),
+                    1.0 - float(distance),
+                )
+            )
+        return hits
+
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def document_ids(self) -> set[str]:
+        """Every doc_id that has chunks (for consistency checks)."""
+        ids: set[str] = set()
+        offset, page = 0, 5000
+        while True:
+            batch = self._collection.get(include=["metadatas"], limit=page, offset=offset)
+            ids.update(str(m["doc_id"]) for m in batch["metadatas"])
+            if len(batch["ids"]) < page:
+                return ids
+            offset += page

@@ -1,0 +1,1 @@
+"""Answering: retrieve, select evidence, answer with verified citations. Knows nothing of Gradio."""

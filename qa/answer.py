@@ -1,0 +1,56 @@
+"""The answer a user sees: text with [n] markers, the cited spans, and per-sentence support."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+REFUSAL = "Not found in the documents."
+
+
+@dataclass
+class Citation:
+    n: int
+    doc_id: str
+    source: str
+    title: str
+    start: int
+    end: int
+    quote: str  # == document text[start:end]
+
+
+@dataclass
+class AnswerSentence:
+    text: str
+    citations: list[int]
+    supported: bool
+
+
+@dataclass
+class Passage:
+    """A retrieved passage shown beside a refusal so the user can check for themselves."""
+
+    doc_id: str
+    source: str
+    title: str
+    start: int
+    end: int
+    quote: str
+    score: float
+
+
+@dataclass
+class Answer:
+    question: str
+    standalone_question: str
+    answer: str
+    refused: bool
+    mode: str
+    citations: list[Citation] = field(default_factory=list)
+    sentences: list[AnswerSentence] = field(default_factory=list)
+    closest: list[Passage] = field(default_factory=list)
+    retrieved: list[dict[str, Any]] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)

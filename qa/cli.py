@@ -1,0 +1,230 @@
+"""The `qa` command line: index documents, ask questions, manage the collection."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from pathlib import Path
+
+import click
+
+# Before chromadb or gradio are imported anywhere: no telemetry leaves the machine.
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def user_errors(command):
+    """Errors a user can cause become one clear line and a non-zero exit, never a traceback."""
+    from pydantic import ValidationError
+
+    from index.documents import LoadError
+    from index.embedding import EmbeddingModelError
+    from index.store import StoreError
+    from qa.assistant import EmptyCollectionError, QuestionError
+    from qa.factory import CollectionMissingError
+
+    expected = (
+        LoadError,
+        EmbeddingModelError,
+        StoreError,
+        QuestionError,
+        EmptyCollectionError,
+        CollectionMissingError,
+    )
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        try:
+            return command(*args, **kwargs)
+        except expected as exc:
+            raise click.ClickException(str(exc)) from exc
+        except ValidationError as exc:
+            first = exc.errors()[0]
+            field = "QA_" + "_".join(str(p) for p in first["loc"]).upper()
+            raise click.ClickException(f"invalid setting {field}: {first['msg']}") from exc
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--data-dir",
+    envvar="QA_DATA_DIR",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Where the collection lives (env QA_DATA_DIR; default ~/.local/share/qa).",
+)
+@click.pass_context
+@user_errors
+def main(ctx: click.Context, data_dir: Path | None) -> None:
+    """Ask questions about your own documents and get answers with exact citations.
+
+    \b
+    Example:
+      qa index data/sample
+      qa ask "Who was summoned and why?"
+    """
+    from qa.settings import Settings
+
+    ctx.obj = Settings(**({"data_dir": data_dir} if data_dir else {}))
+
+
+@main.command("index")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_obj
+@user_errors
+def index_command(settings, paths: tuple[Path, ...]) -> None:
+    """Index files or directories (.txt .md .html .pdf .docx .jsonl).
+
+    \b
+    Example:
+      qa index data/sample notes.md report.pdf
+    """
+    from qa.factory import build_indexer
+
+    indexer = build_indexer(settings, progress=sys.stderr.isatty())
+    report = indexer.index(list(paths))
+    click.echo(
+        f"Indexed {len(report.added)} new document(s), {report.chunks} chunk(s); "
+        f"{len(report.unchanged_files)} unchanged file(s), {len(report.duplicates)} duplicate(s), "
+        f"{len(report.removed)} replaced or removed."
+    )
+    for source, reason in report.skipped:
+        click.echo(f"{source}: {reason}", err=True)
+    for source, reason in report.failed:
+        click.echo(f"error: {source}: {reason}", err=True)
+    if report.failed:
+        raise click.exceptions.Exit(1)
+
+
+@main.command("ask")
+@click.argument("question")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see README).")
+@click.option("--top-k", type=click.IntRange(1, 50), help="Chunks to read evidence from.")
+@click.pass_obj
+@user_errors
+def ask_command(settings, question: str, as_json: bool, top_k: int | None) -> None:
+    """Answer a question from the indexed documents, citing exact passages.
+
+    \b
+    Example:
+      qa ask "Who was summoned and why?" --json
+    """
+    from qa.factory import build_assistant
+
+    if top_k:
+        settings = settings.model_copy(update={"top_k": top_k})
+    answer = build_assistant(settings).ask(question)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return
+    click.echo(answer.answer)
+    if answer.citations:
+        click.echo("\nSources:")
+        for c in answer.citations:
+            click.echo(f"[{c.n}] {c.title} — {_short(c.source)} (chars {c.start}–{c.end})")
+            click.echo(f"    “{c.quote}”")
+    elif answer.closest:
+        click.echo("\nClosest passages (not strong enough to answer):")
+        for p in answer.closest:
+            click.echo(f"- {p.title} — {_short(p.source)}: “{p.quote}”")
+
+
+@main.group("docs")
+def docs_group() -> None:
+    """List, show and remove indexed documents."""
+
+
+@docs_group.command("list")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@user_errors
+def docs_list(settings, as_json: bool) -> None:
+    """List the indexed documents."""
+    from qa.factory import open_manifest
+
+    infos = open_manifest(settings).list_documents()
+    if as_json:
+        rows = [
+            {
+                "id": i.id,
+                "title": i.title,
+                "sources": i.sources,
+                "url": i.url,
+                "published": i.published,
+                "chunks": i.chunk_count,
+            }
+            for i in infos
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not infos:
+        click.echo("No documents indexed.")
+        return
+    for i in infos:
+        click.echo(f"{i.id}  {i.chunk_count:>4} chunks  {i.published or '':10}  {i.title}")
+        for source in i.sources:
+            click.echo(f"{'':18}{_short(source)}")
+
+
+@docs_group.command("show")
+@click.argument("doc_id")
+@click.option("--json", "as_json", is_flag=True)
+@click.pass_obj
+@user_errors
+def docs_show(settings, doc_id: str, as_json: bool) -> None:
+    """Show a document's metadata and the exact text citations point into."""
+    from qa.factory import open_manifest
+
+    manifest = open_manifest(settings)
+    info = manifest.info(manifest.resolve_id(doc_id) or doc_id)
+    if info is None:
+        raise click.ClickException(f"no document with id '{doc_id}' (see `qa docs list`)")
+    text = manifest.text(info.id)
+    if as_json:
+        payload = {
+            "id": info.id,
+            "source": info.sources[0] if info.sources else None,
+            "sources": info.sources,
+            "title": info.title,
+            "url": info.url,
+            "published": info.published,
+            "text": text,
+        }
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"{info.title}\nid: {info.id}")
+    for source in info.sources:
+        click.echo(f"source: {source}")
+    if info.url:
+        click.echo(f"url: {info.url}")
+    if info.published:
+        click.echo(f"published: {info.published}")
+    click.echo(f"\n{text}")
+
+
+@docs_group.command("remove")
+@click.argument("doc_id")
+@click.pass_obj
+@user_errors
+def docs_remove(settings, doc_id: str) -> None:
+    """Remove a document and its chunks from the collection."""
+    from qa.factory import build_indexer, open_manifest
+
+    full_id = open_manifest(settings).resolve_id(doc_id)
+    if full_id is None:
+        raise click.ClickException(f"no document with id '{doc_id}' (see `qa docs list`)")
+    build_indexer(settings).remove(full_id)
+    click.echo(f"Removed {full_id}.")
+
+
+def _short(source: str) -> str:
+    """Sources are absolute paths; show them relative to the working directory when inside it."""
+    try:
+        return str(Path(source.split("#")[0]).relative_to(Path.cwd())) + (
+            "#" + source.split("#", 1)[1] if "#" in source else ""
+        )
+    except ValueError:
+        return source

@@ -1,0 +1,80 @@
+"""Build the objects of a run from the settings, in one place (tests hand in fakes instead)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from index.embedding import Embedder, SentenceTransformerEmbedder
+from index.indexer import Indexer
+from index.lexical import LexicalIndex
+from index.manifest import Manifest
+from index.store import ChunkStore, open_client
+from qa.assistant import Assistant
+from qa.retrieval import HybridRetriever
+from qa.settings import Settings
+
+
+class CollectionMissingError(RuntimeError):
+    """Asked to read a collection that was never created."""
+
+
+@dataclass
+class Collection:
+    manifest: Manifest
+    store: ChunkStore
+    lexical: LexicalIndex
+
+
+def build_embedder(settings: Settings) -> Embedder:
+    return SentenceTransformerEmbedder(
+        settings.embedding_model, settings.embedding_batch_size, settings.threads
+    )
+
+
+def open_manifest(settings: Settings, create: bool = False) -> Manifest:
+    """The catalogue alone, for commands that neither embed nor search."""
+    path = settings.data_dir / f"{settings.collection}.manifest.sqlite3"
+    if not create and not path.exists():
+        raise CollectionMissingError(
+            f"no collection '{settings.collection}' in {settings.data_dir}: "
+            "index documents first with `qa index PATH`"
+        )
+    return Manifest(path)
+
+
+def open_collection(settings: Settings, embedder: Embedder, create: bool = False) -> Collection:
+    manifest = open_manifest(settings, create)
+    store = ChunkStore(open_client(settings.data_dir), embedder, settings.collection)
+    lexical = LexicalIndex(settings.data_dir / f"{settings.collection}.bm25", manifest)
+    return Collection(manifest, store, lexical)
+
+
+def build_indexer(
+    settings: Settings, embedder: Embedder | None = None, progress: bool = False
+) -> Indexer:
+    embedder = embedder or build_embedder(settings)
+    collection = open_collection(settings, embedder, create=True)
+    return Indexer(
+        collection.manifest,
+        collection.store,
+        embedder,
+        chunk_tokens=settings.chunk_tokens,
+        overlap_sentences=settings.chunk_overlap_sentences,
+        progress=progress,
+    )
+
+
+def build_assistant(
+    settings: Settings, embedder: Embedder | None = None, retrieval_mode: str = "hybrid"
+) -> Assistant:
+    embedder = embedder or build_embedder(settings)
+    collection = open_collection(settings, embedder)
+    retriever = HybridRetriever(
+        collection.store,
+        collection.lexical,
+        collection.manifest,
+        candidates=settings.candidates,
+        rrf_k=settings.rrf_k,
+        mode=retrieval_mode,
+    )
+    return Assistant(settings, collection.manifest, retriever, embedder)

@@ -1,0 +1,90 @@
+"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.lexical import LexicalIndex
+from index.manifest import Manifest
+from index.store import ChunkStore
+from qa.fusion import reciprocal_rank_fusion
+from qa.timing import Timings
+
+
+@dataclass
+class RetrievedChunk:
+    chunk_id: str
+    doc_id: str
+    start: int
+    end: int
+    score: float  # fused RRF score
+    dense_rank: int | None = None
+    dense_similarity: float | None = None
+    bm25_rank: int | None = None
+    bm25_score: float | None = None
+
+
+class HybridRetriever:
+    def __init__(
+        self,
+        store: ChunkStore,
+        lexical: LexicalIndex,
+        manifest: Manifest,
+        candidates: int = 30,
+        rrf_k: int = 60,
+        mode: str = "hybrid",
+    ):
+        if mode not in {"hybrid", "dense", "bm25"}:
+            raise ValueError(f"unknown retrieval mode {mode!r}")
+        self._store = store
+        self._lexical = lexical
+        self._manifest = manifest
+        self._candidates = candidates
+        self._rrf_k = rrf_k
+        self.mode = mode
+
+    def idf(self, words: set[str]) -> dict[str, float]:
+        return self._lexical.idf(words)
+
+    def retrieve(
+        self, question: str, query_vector: np.ndarray, top_k: int, timings: Timings | None = None
+    ) -> list[RetrievedChunk]:
+        timings = timings or Timings()
+        dense = []
+        if self.mode != "bm25":
+            with timings.stage("dense"):
+                dense = self._store.search(query_vector, self._candidates)
+        lexical = []
+        if self.mode != "dense":
+            with timings.stage("bm25"):
+                lexical = self._lexical.search(question, self._candidates)
+        with timings.stage("fuse"):
+            fused = reciprocal_rank_fusion(
+                [[h.chunk_id for h in dense], [cid for cid, _ in lexical]], k=self._rrf_k
+            )[:top_k]
+            dense_by_id = {h.chunk_id: (rank, h) for rank, h in enumerate(dense, start=1)}
+            bm25_by_id = {cid: (rank, s) for rank, (cid, s) in enumerate(lexical, start=1)}
+            spans = self._manifest.chunk_spans([cid for cid, _ in fused])
+            results = []
+            for chunk_id, score in fused:
+                if chunk_id not in spans:
+                    continue  # vectors whose manifest entry was never committed
+                doc_id, start, end = spans[chunk_id]
+                d_rank, d_hit = dense_by_id.get(chunk_id, (None, None))
+                b_rank, b_score = bm25_by_id.get(chunk_id, (None, None))
+                results.append(
+                    RetrievedChunk(
+                        chunk_id,
+                        doc_id,
+                        start,
+                        end,
+                        score,
+                        dense_rank=d_rank,
+                        dense_similarity=d_hit.similarity if d_hit else None,
+                        bm25_rank=b_rank,
+                        bm25_score=b_score,
+                    )
+                )
+        return results

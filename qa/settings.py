@@ -1,0 +1,37 @@
+"""One typed settings object; every field can be set from the environment with prefix QA_."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def _default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "qa"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="QA_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=_default_data_dir)
+    collection: str = "documents"
+
+    # Ingestion
+    embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"
+    embedding_batch_size: int = 32
+    threads: int = 2
+    chunk_tokens: int = Field(200, ge=16, le=512)  # all-MiniLM-L6-v2 reads 256 word pieces
+    chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+
+    # Retrieval and answering
+    top_k: int = Field(6, ge=1, le=50)  # chunks handed to evidence selection
+    candidates: int = Field(30, ge=1, le=500)  # per retriever, before fusion
+    rrf_k: int = 60
+    answer_sentences: int = Field(3, ge=1, le=10)
+    # Refuse when the best evidence sentence scores below this (0..1; see qa/evidence.py).
+    refusal_threshold: float = Field(0.3, ge=0.0, le=1.0)
+    max_question_chars: int = 2000

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.fakes import HashEmbedder
+
+SAMPLE_DIR = Path(__file__).resolve().parent.parent / "data" / "sample"
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+
+
+@pytest.fixture(autouse=True)
+def isolated_data_dir(tmp_path, monkeypatch):
+    """Every test gets its own data directory and no QA_ settings from the caller's shell."""
+    for key in list(os.environ):
+        if key.startswith("QA_"):
+            monkeypatch.delenv(key)
+    data_dir = tmp_path / "qa-data"
+    monkeypatch.setenv("QA_DATA_DIR", str(data_dir))
+    return data_dir
+
+
+@pytest.fixture
+def settings(isolated_data_dir):
+    from qa.settings import Settings
+
+    return Settings(data_dir=isolated_data_dir)
+
+
+@pytest.fixture
+def fake_embedder(monkeypatch):
+    """The hash embedder, also wired into the factory so the CLI uses it."""
+    embedder = HashEmbedder()
+    monkeypatch.setattr("qa.factory.build_embedder", lambda settings: embedder)
+    return embedder
+
+
+@pytest.fixture
+def sample_dir(tmp_path) -> Path:
+    """A private copy of the sample collection."""
+    target = tmp_path / "sample"
+    shutil.copytree(SAMPLE_DIR, target)
+    return target

@@ -1,0 +1,35 @@
+"""Deterministic stand-ins for the slow parts (the many fast tests use these)."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+
+
+class HashEmbedder:
+    """Bag of hashed, lower-cased word prefixes: texts sharing words get similar vectors."""
+
+    name = "test/hash-embedder"
+
+    def __init__(self, dimension: int = 256):
+        self.dimension = dimension
+        self.calls = 0
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        vectors = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                bucket = int(hashlib.md5(word[:6].encode()).hexdigest(), 16) % self.dimension
+                vectors[row, bucket] += 1.0
+            vectors[row, 0] += 0.01  # never an all-zero vector
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(text.split()) for text in texts]
+
+
+class OtherHashEmbedder(HashEmbedder):
+    name = "test/another-model"

@@ -1,0 +1,72 @@
+import numpy as np
+
+from qa.answer_types import contains_answer_type, expected_answer_type
+from qa.evidence import Evidence, select_evidence
+from qa.extractive import choose_sentences
+from qa.retrieval import RetrievedChunk
+from tests.fakes import HashEmbedder
+
+
+def _ev(text, score, start=0):
+    return Evidence("d", start, start + len(text), text, score, score, score, 1)
+
+
+def test_choose_refuses_below_threshold():
+    assert choose_sentences([_ev("weak sentence here", 0.2)], 3, threshold=0.3) == []
+    assert choose_sentences([], 3, threshold=0.3) == []
+
+
+def test_choose_keeps_strong_distinct_sentences_only():
+    evidence = [
+        _ev("The ambassador was summoned on Friday over the pact.", 0.9, 0),
+        _ev("The ambassador was summoned on Friday over the pact, officials said.", 0.85, 100),
+        _ev("Seoul protested the military treaty between the two countries.", 0.8, 200),
+        _ev("Weather was mild in the capital.", 0.5, 300),
+    ]
+    chosen = choose_sentences(evidence, 3, threshold=0.3)
+    assert [e.start for e in chosen] == [0, 200]  # near-duplicate and weak ones dropped
+
+
+def test_choose_caps_the_number_of_sentences():
+    evidence = [_ev(f"distinct sentence number {i} {'x' * i}", 0.9, i * 50) for i in range(6)]
+    assert len(choose_sentences(evidence, 2, threshold=0.3)) == 2
+
+
+def test_select_evidence_offsets_are_exact_and_ranked():
+    text = (
+        "Intro line without much.\n"
+        "The ambassador Georgy Zinoviev was summoned over the pact. Markets were calm. Ok.\n"
+        "Unrelated text about gardening and tomatoes grows here."
+    )
+    embedder = HashEmbedder()
+    question = "Who was summoned over the pact?"
+    chunk = RetrievedChunk("d:0", "d", 0, len(text), 1.0)
+    evidence = select_evidence(
+        question,
+        embedder.embed([question])[0],
+        [chunk],
+        lambda _: text,
+        embedder,
+        lambda words: dict.fromkeys(words, 1.0),
+    )
+    assert evidence[0].text.startswith("The ambassador Georgy Zinoviev")
+    for e in evidence:
+        assert text[e.start : e.end] == e.text
+        assert 0.0 <= e.score <= 1.0
+    assert all(e.text != "Ok." for e in evidence)  # too short to be evidence
+
+
+def test_answer_types():
+    assert expected_answer_type("When was the treaty signed?") == "date"
+    assert expected_answer_type("How many people died?") == "number"
+    assert expected_answer_type("Who was summoned?") == "name"
+    assert expected_answer_type("Why did Seoul protest?") is None
+    assert contains_answer_type("It was signed on June 19 in Pyongyang.", "date")
+    assert contains_answer_type("Seoul summoned Georgy Zinoviev.", "name")
+    assert not contains_answer_type("Nobody was there.", "name")
+    assert contains_answer_type("About 155 shells.", "number")
+
+
+def test_hash_embedder_is_deterministic_and_normalised():
+    a, b = HashEmbedder().embed(["same text"]), HashEmbedder().embed(["same text"])
+    assert np.allclose(a, b) and np.isclose(np.linalg.norm(a), 1.0)

@@ -1,0 +1,79 @@
+"""End to end with the real parts: the packaged all-MiniLM-L6-v2 and Chroma on disk."""
+
+import json
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from qa.cli import main
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def real_run(tmp_path_factory):
+    data_dir = tmp_path_factory.mktemp("real") / "qa-data"
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(main, ["--data-dir", str(data_dir), *args], catch_exceptions=False)
+
+    from tests.conftest import SAMPLE_DIR
+
+    result = invoke("index", str(SAMPLE_DIR))
+    assert result.exit_code == 0, result.output
+    return invoke
+
+
+def _ask(run, question):
+    result = run("ask", question, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _assert_citations_exact(run, answer):
+    texts = {}
+    for c in answer["citations"]:
+        if c["doc_id"] not in texts:
+            texts[c["doc_id"]] = json.loads(run("docs", "show", c["doc_id"], "--json").output)[
+                "text"
+            ]
+        assert texts[c["doc_id"]][c["start"] : c["end"]] == c["quote"]
+
+
+def test_who_was_summoned_and_why(real_run):
+    answer = _ask(real_run, "Who was summoned and why?")
+    assert not answer["refused"]
+    assert "Zinoviev" in answer["answer"]
+    assert re.search(r"pact|treaty", answer["answer"], re.I)
+    assert re.search(r"\[\d+\]", answer["answer"])
+    _assert_citations_exact(real_run, answer)
+    # the name and the reason are each backed by a cited quote
+    quotes = " ".join(c["quote"] for c in answer["citations"])
+    assert "Zinoviev" in quotes and re.search(r"pact|treaty", quotes, re.I)
+
+
+def test_other_seed_questions_cite_the_right_passage(real_run):
+    answer = _ask(real_run, "What did Zinoviev say in response?")
+    assert not answer["refused"] and "blackmail" in answer["answer"]
+    _assert_citations_exact(real_run, answer)
+
+
+@pytest.mark.parametrize(
+    "question", ["What is the capital of France?", "Who won the 2022 football World Cup?"]
+)
+def test_unrelated_questions_are_refused(real_run, question):
+    answer = _ask(real_run, question)
+    assert answer["refused"] and answer["answer"] == "Not found in the documents."
+
+
+def test_boilerplate_never_reaches_answers(real_run):
+    for question in (
+        "Which website should I use?",
+        "What else should I read?",
+        "Are there comments?",
+    ):
+        answer = _ask(real_run, question)
+        for junk in ("best viewed", "ALSO READ", "Comment (0)", "Award Banner"):
+            assert junk not in answer["answer"]
