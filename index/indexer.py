@@ -54,6 +54,7 @@ class Indexer:
         self._overlap = overlap_sentences
         self._batch_chunks = batch_chunks
         self._progress = progress
+        self._bar: tqdm | None = None
 
     def index(self, paths: list[Path]) -> IndexReport:
         report = IndexReport()
@@ -63,10 +64,11 @@ class Indexer:
                 (source, reason)
             )
         with tqdm(total=len(files), unit="file", disable=not self._progress, leave=False) as bar:
+            self._bar = bar
             for path in files:
                 self._index_file(path.resolve(), report)
                 bar.update()
-                bar.set_postfix(docs=len(report.added), chunks=report.chunks)
+        self._bar = None
         return report
 
     def remove(self, doc_id: str) -> None:
@@ -144,3 +146,5 @@ class Indexer:
             self._manifest.add_document(p.doc, p.chunks, p.file_key)
             report.added.append(p.doc)
         report.chunks += len(chunks)
+        if self._bar is not None:  # one big .jsonl is one file: show progress inside it too
+            self._bar.set_postfix(docs=len(report.added), chunks=report.chunks)

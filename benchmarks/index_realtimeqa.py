@@ -1,0 +1,150 @@
+"""Indexing speed and retrieval quality on the RealTime QA dev collection.
+
+Prints and writes (benchmarks/results/index_realtimeqa.json):
+- bare embedding throughput of all-MiniLM-L6-v2 on this machine, measured on real chunk texts;
+- indexing throughput (chunks/s) of `qa`'s indexer and its ratio to the bare model;
+- time to re-index the unchanged collection;
+- retrieval hit@5 and MRR@10 (a retrieved chunk contains one of the answer strings) for
+  dense-only, BM25-only and hybrid retrieval, with the ceiling (answer occurs in the collection).
+
+Subset rule: the first --articles articles of corpus.jsonl in file order (the file is grouped by
+quiz week, so a prefix covers the earliest weeks); the questions scored are those whose answer
+string occurs somewhere in that subset. --articles 0 uses all 2,615.
+
+    python benchmarks/index_realtimeqa.py --articles 700
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import SHARED, machine, normalise, print_table, write_result  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--articles", type=int, default=700, help="0 = the whole collection")
+    parser.add_argument("--bare-sample", type=int, default=384)
+    args = parser.parse_args()
+
+    from index.chunking import chunk_document, passage_text
+    from index.cleaning import clean_document
+    from index.documents import RawDocument
+    from qa.factory import build_embedder, build_indexer, open_collection
+    from qa.retrieval import HybridRetriever
+    from qa.settings import Settings
+
+    corpus = SHARED / "benchmarks" / "realtimeqa" / "corpus.jsonl"
+    lines = corpus.read_text().splitlines()
+    if args.articles:
+        lines = lines[: args.articles]
+    work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
+    subset = work / "corpus.jsonl"
+    subset.write_text("\n".join(lines) + "\n")
+    settings = Settings(data_dir=work / "data")
+    embedder = build_embedder(settings)
+
+    # Bare model throughput on real chunk texts of this collection.
+    sample_chunks = []
+    for line in lines:
+        record = json.loads(line)
+        doc = clean_document(RawDocument(source="x", text=record["text"], title=record.get("title")))
+        sample_chunks += [
+            passage_text(doc.title, c.text)
+            for c in chunk_document(doc, embedder.count_tokens, settings.chunk_tokens)
+        ]
+        if len(sample_chunks) >= args.bare_sample:
+            break
+    sample_chunks = sample_chunks[: args.bare_sample]
+    embedder.embed(sample_chunks[:32])  # warm up
+    start = time.perf_counter()
+    embedder.embed(sample_chunks)
+    bare_rate = len(sample_chunks) / (time.perf_counter() - start)
+
+    indexer = build_indexer(settings, embedder=embedder, progress=True)
+    start = time.perf_counter()
+    report = indexer.index([subset])
+    index_seconds = time.perf_counter() - start
+    index_rate = report.chunks / index_seconds
+    start = time.perf_counter()
+    again = indexer.index([subset])
+    reindex_seconds = time.perf_counter() - start
+    assert not again.added, "re-index added documents"
+
+    collection = open_collection(settings, embedder)
+    texts = {
+        chunk_id: normalise(text) for chunk_id, _, text in collection.manifest.iter_chunk_texts()
+    }
+    all_text = normalise(" ".join(json.loads(line)["text"] for line in lines))
+    questions = [
+        json.loads(line)
+        for line in (SHARED / "benchmarks" / "realtimeqa" / "questions.jsonl").read_text().splitlines()
+    ]
+    answerable = [q for q in questions if any(normalise(a) in all_text for a in q["answers"])]
+    modes = {}
+    for mode in ("dense", "bm25", "hybrid"):
+        retriever = HybridRetriever(
+            collection.store, collection.lexical, collection.manifest,
+            candidates=settings.candidates, rrf_k=settings.rrf_k, mode=mode,
+        )
+        hits, reciprocal, latencies = 0, 0.0, []
+        for q in answerable:
+            start = time.perf_counter()
+            vector = embedder.embed([q["question"]])[0]
+            ranked = retriever.retrieve(q["question"], vector, top_k=10)
+            latencies.append(time.perf_counter() - start)
+            answers = [normalise(a) for a in q["answers"]]
+            first = next(
+                (rank for rank, c in enumerate(ranked, start=1)
+                 if any(a in texts[c.chunk_id] for a in answers)),
+                None,
+            )
+            hits += first is not None and first <= 5
+            reciprocal += 1 / first if first else 0.0
+        n = max(1, len(answerable))
+        latencies.sort()
+        modes[mode] = {
+            "hit@5": hits / n,
+            "mrr@10": reciprocal / n,
+            "p50_ms": 1000 * latencies[len(latencies) // 2] if latencies else 0.0,
+        }
+
+    result = {
+        "machine": machine(),
+        "articles": len(lines),
+        "documents": len(report.added),
+        "duplicates": len(report.duplicates),
+        "failed": len(report.failed),
+        "chunks": report.chunks,
+        "bare_embedding_passages_per_s": bare_rate,
+        "index_seconds": index_seconds,
+        "index_chunks_per_s": index_rate,
+        "index_vs_bare": index_rate / bare_rate,
+        "reindex_unchanged_seconds": reindex_seconds,
+        "questions_total": len(questions),
+        "questions_scored": len(answerable),
+        "ceiling": len(answerable) / len(questions),
+        "retrieval": modes,
+    }
+    print_table(
+        ["articles", "chunks", "bare passages/s", "index chunks/s", "ratio", "index s", "re-index s"],
+        [[len(lines), report.chunks, bare_rate, index_rate, index_rate / bare_rate,
+          index_seconds, reindex_seconds]],
+    )
+    print_table(
+        ["retrieval", "hit@5", "MRR@10", "p50 ms", "questions", "ceiling"],
+        [[m, r["hit@5"], r["mrr@10"], r["p50_ms"], len(answerable), result["ceiling"]]
+         for m, r in modes.items()],
+    )
+    print(f"wrote {write_result('index_realtimeqa', result)}")
+
+
+if __name__ == "__main__":
+    main()
