@@ -55,7 +55,9 @@ def main() -> None:
     sample_chunks = []
     for line in lines:
         record = json.loads(line)
-        doc = clean_document(RawDocument(source="x", text=record["text"], title=record.get("title")))
+        doc = clean_document(
+            RawDocument(source="x", text=record["text"], title=record.get("title"))
+        )
         sample_chunks += [
             passage_text(doc.title, c.text)
             for c in chunk_document(doc, embedder.count_tokens, settings.chunk_tokens)
@@ -85,14 +87,20 @@ def main() -> None:
     all_text = normalise(" ".join(json.loads(line)["text"] for line in lines))
     questions = [
         json.loads(line)
-        for line in (SHARED / "benchmarks" / "realtimeqa" / "questions.jsonl").read_text().splitlines()
+        for line in (SHARED / "benchmarks" / "realtimeqa" / "questions.jsonl")
+        .read_text()
+        .splitlines()
     ]
     answerable = [q for q in questions if any(normalise(a) in all_text for a in q["answers"])]
     modes = {}
     for mode in ("dense", "bm25", "hybrid"):
         retriever = HybridRetriever(
-            collection.store, collection.lexical, collection.manifest,
-            candidates=settings.candidates, rrf_k=settings.rrf_k, mode=mode,
+            collection.store,
+            collection.lexical,
+            collection.manifest,
+            candidates=settings.candidates,
+            rrf_k=settings.rrf_k,
+            mode=mode,
         )
         hits, reciprocal, latencies = 0, 0.0, []
         for q in answerable:
@@ -102,8 +110,11 @@ def main() -> None:
             latencies.append(time.perf_counter() - start)
             answers = [normalise(a) for a in q["answers"]]
             first = next(
-                (rank for rank, c in enumerate(ranked, start=1)
-                 if any(a in texts[c.chunk_id] for a in answers)),
+                (
+                    rank
+                    for rank, c in enumerate(ranked, start=1)
+                    if any(a in texts[c.chunk_id] for a in answers)
+                ),
                 None,
             )
             hits += first is not None and first <= 5
@@ -134,14 +145,33 @@ def main() -> None:
         "retrieval": modes,
     }
     print_table(
-        ["articles", "chunks", "bare passages/s", "index chunks/s", "ratio", "index s", "re-index s"],
-        [[len(lines), report.chunks, bare_rate, index_rate, index_rate / bare_rate,
-          index_seconds, reindex_seconds]],
+        [
+            "articles",
+            "chunks",
+            "bare passages/s",
+            "index chunks/s",
+            "ratio",
+            "index s",
+            "re-index s",
+        ],
+        [
+            [
+                len(lines),
+                report.chunks,
+                bare_rate,
+                index_rate,
+                index_rate / bare_rate,
+                index_seconds,
+                reindex_seconds,
+            ]
+        ],
     )
     print_table(
         ["retrieval", "hit@5", "MRR@10", "p50 ms", "questions", "ceiling"],
-        [[m, r["hit@5"], r["mrr@10"], r["p50_ms"], len(answerable), result["ceiling"]]
-         for m, r in modes.items()],
+        [
+            [m, r["hit@5"], r["mrr@10"], r["p50_ms"], len(answerable), result["ceiling"]]
+            for m, r in modes.items()
+        ],
     )
     print(f"wrote {write_result('index_realtimeqa', result)}")
 
