@@ -54,3 +54,17 @@ class Answer:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class StreamEvent:
+    """One step of a streamed answer.
+
+    kind "standalone": `text` is the rewritten standalone question (shown under a follow-up);
+    kind "token": `text` is the next piece of the draft answer (generate mode only);
+    kind "answer": `answer` is the final, verified answer, which replaces the draft.
+    """
+
+    kind: str
+    text: str = ""
+    answer: Answer | None = None

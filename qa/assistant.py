@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import lru_cache
 
 from index.embedding import Embedder
 from index.manifest import Manifest
-from qa.answer import REFUSAL, Answer, AnswerSentence, Citation, Passage
+from qa.answer import REFUSAL, Answer, AnswerSentence, Citation, Passage, StreamEvent
 from qa.evidence import Evidence, select_evidence
 from qa.extractive import choose_sentences
 from qa.retrieval import HybridRetriever, RetrievedChunk
+from qa.rewrite import rewrite_rule_based
 from qa.settings import Settings
 from qa.timing import Timings
 
 CLOSEST_PASSAGES = 3
+ANSWER_MODES = ("extractive", "generate")
 
 
 class QuestionError(ValueError):
@@ -44,28 +47,53 @@ class Assistant:
         self.retriever = retriever
         self.embedder = embedder
 
-    def ask(self, question: str) -> Answer:
+    def ask(
+        self, question: str, conversation: list[str] | None = None, mode: str | None = None
+    ) -> Answer:
+        """Answer `question`; `conversation` holds the earlier standalone questions, oldest
+        first, so a follow-up can be rewritten into a standalone question."""
+        answer = None
+        for event in self.stream(question, conversation, mode):
+            if event.kind == "answer":
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def stream(
+        self, question: str, conversation: list[str] | None = None, mode: str | None = None
+    ) -> Iterator[StreamEvent]:
+        """The answer as events: the standalone question, draft tokens (generate mode), and
+        finally the verified answer."""
         question = validate_question(question, self.settings.max_question_chars)
+        mode = mode or self.settings.answer_mode
+        if mode not in ANSWER_MODES:
+            raise QuestionError(
+                f"unknown answer mode '{mode}' (choose from {', '.join(ANSWER_MODES)})"
+            )
         if self.manifest.document_count() == 0:
             raise EmptyCollectionError("no documents are indexed yet: run `qa index PATH` first")
         timings = Timings()
         text_of = lru_cache(maxsize=None)(self._document_text)
         with timings.stage("total"):
+            with timings.stage("rewrite"):
+                standalone = rewrite_rule_based(question, conversation or [])
+            yield StreamEvent("standalone", text=standalone)
             with timings.stage("embed_query"):
-                query_vector = self.embedder.embed([question])[0]
-            chunks = self.retriever.retrieve(question, query_vector, self.settings.top_k, timings)
+                query_vector = self.embedder.embed([standalone])[0]
+            chunks = self.retriever.retrieve(standalone, query_vector, self.settings.top_k, timings)
             with timings.stage("evidence"):
                 evidence = select_evidence(
-                    question, query_vector, chunks, text_of, self.embedder, self.retriever.idf
+                    standalone, query_vector, chunks, text_of, self.embedder, self.retriever.idf
                 )
             with timings.stage("answer"):
                 chosen = choose_sentences(
                     evidence, self.settings.answer_sentences, self.settings.refusal_threshold
                 )
                 answer = self._compose(question, chosen, evidence, text_of)
+        answer.standalone_question = standalone
         answer.retrieved = [_retrieved_row(c) for c in chunks]
         answer.timings_ms = timings.ms
-        return answer
+        yield StreamEvent("answer", answer=answer)
 
     def _document_text(self, doc_id: str) -> str:
         return self.manifest.text(doc_id) or ""

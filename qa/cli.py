@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import functools
+import importlib
+import importlib.util
 import json
 import os
 import sys
@@ -49,7 +51,29 @@ def user_errors(command):
     return wrapper
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """Commands owned by the layers above qa/ (the web UI, the eval runner) are named here by
+    import path and loaded only when used, so qa/ never imports ui/ or evals/ at import time."""
+
+    lazy_commands = {"serve": "ui.cli:serve_command", "eval": "evals.cli:eval_command"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        available = [name for name, target in self.lazy_commands.items() if _importable(target)]
+        return sorted([*super().list_commands(ctx), *available])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        target = self.lazy_commands.get(name)
+        if target is None or not _importable(target):
+            return super().get_command(ctx, name)
+        module_name, attribute = target.split(":")
+        return getattr(importlib.import_module(module_name), attribute)
+
+
+def _importable(target: str) -> bool:
+    return importlib.util.find_spec(target.split(":")[0]) is not None
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--data-dir",
     envvar="QA_DATA_DIR",
@@ -99,13 +123,23 @@ def index_command(settings, paths: tuple[Path, ...]) -> None:
         raise click.exceptions.Exit(1)
 
 
+MODE_OPTION = click.option(
+    "--mode",
+    type=click.Choice(["extractive", "generate"]),
+    help="extractive: quote the best sentences; generate: a local LLM writes, qa verifies.",
+)
+
+
 @main.command("ask")
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see README).")
 @click.option("--top-k", type=click.IntRange(1, 50), help="Chunks to read evidence from.")
+@MODE_OPTION
 @click.pass_obj
 @user_errors
-def ask_command(settings, question: str, as_json: bool, top_k: int | None) -> None:
+def ask_command(
+    settings, question: str, as_json: bool, top_k: int | None, mode: str | None
+) -> None:
     """Answer a question from the indexed documents, citing exact passages.
 
     \b
@@ -116,10 +150,55 @@ def ask_command(settings, question: str, as_json: bool, top_k: int | None) -> No
 
     if top_k:
         settings = settings.model_copy(update={"top_k": top_k})
-    answer = build_assistant(settings).ask(question)
+    answer = None
+    for event in build_assistant(settings).stream(question, mode=mode):
+        if event.kind == "token" and not as_json:
+            click.echo(click.style(event.text, dim=True), nl=False, err=True)
+        elif event.kind == "answer":
+            answer = event.answer
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return
+    _print_answer(answer)
+
+
+@main.command("chat")
+@MODE_OPTION
+@click.pass_obj
+@user_errors
+def chat_command(settings, mode: str | None) -> None:
+    """Ask questions in a conversation; follow-ups ("Why?") use the earlier questions.
+
+    \b
+    Example:
+      qa chat        (then type questions; an empty line or Ctrl-D ends)
+    """
+    from qa.assistant import QuestionError
+    from qa.chat import ChatSession
+    from qa.factory import build_assistant
+
+    session = ChatSession(build_assistant(settings), mode=mode)
+    while True:
+        try:
+            question = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
+        except (EOFError, click.Abort):
+            break
+        if not question.strip():
+            break
+        try:
+            for event in session.stream(question):
+                if event.kind == "standalone" and event.text != " ".join(question.split()):
+                    click.echo(click.style(f"(understood as: {event.text})", dim=True))
+                elif event.kind == "token":
+                    click.echo(click.style(event.text, dim=True), nl=False, err=True)
+                elif event.kind == "answer":
+                    _print_answer(event.answer)
+        except QuestionError as exc:
+            click.echo(f"Error: {exc}", err=True)
+        click.echo()
+
+
+def _print_answer(answer) -> None:
     click.echo(answer.answer)
     if answer.citations:
         click.echo("\nSources:")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -28,6 +29,7 @@ class Settings(BaseSettings):
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
 
     # Retrieval and answering
+    answer_mode: Literal["extractive", "generate"] = "extractive"
     top_k: int = Field(6, ge=1, le=50)  # chunks handed to evidence selection
     candidates: int = Field(30, ge=1, le=500)  # per retriever, before fusion
     rrf_k: int = 60

@@ -1,0 +1,36 @@
+"""A conversation: follow-up questions are answered in the light of the earlier ones."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from qa.answer import Answer, StreamEvent
+from qa.assistant import Assistant
+
+
+class ChatSession:
+    def __init__(self, assistant: Assistant, mode: str | None = None):
+        self.assistant = assistant
+        self.mode = mode
+        self.turns: list[Answer] = []
+
+    @property
+    def standalone_questions(self) -> list[str]:
+        return [turn.standalone_question for turn in self.turns]
+
+    def ask(self, question: str) -> Answer:
+        answer = None
+        for event in self.stream(question):
+            if event.kind == "answer":
+                answer = event.answer
+        assert answer is not None
+        return answer
+
+    def stream(self, question: str) -> Iterator[StreamEvent]:
+        for event in self.assistant.stream(question, self.standalone_questions, self.mode):
+            if event.kind == "answer" and event.answer is not None:
+                self.turns.append(event.answer)
+            yield event
+
+    def reset(self) -> None:
+        self.turns.clear()
