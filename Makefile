@@ -8,7 +8,7 @@ DATA_DIR ?= .qa-data
 TORCH_SPEC ?= torch==2.13.0
 QUESTION ?= Who was summoned and why?
 
-.PHONY: install demo test test-fast lint bench clean
+.PHONY: install browser demo test test-fast lint bench clean
 
 install: $(VENV)/.installed
 
@@ -29,7 +29,14 @@ demo: install
 	@echo "Ask your own questions:  $(BIN)/qa --data-dir $(DATA_DIR) ask \"What did Zinoviev say in response?\""
 	@echo "Machine-readable answer: $(BIN)/qa --data-dir $(DATA_DIR) ask \"...\" --json"
 
-test: install
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
+		else echo "install Debian's chromium package for the browser tests" >&2; fi; }
+
+test: install browser
 	$(BIN)/python -m pytest -q
 
 test-fast: install
