@@ -51,6 +51,9 @@ class Answer:
     closest: list[Passage] = field(default_factory=list)
     retrieved: list[dict[str, Any]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    draft: str = ""  # generate mode: the model's own text, before verification
+    unsupported: list[str] = field(default_factory=list)  # generated sentences that were dropped
+    notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -1,22 +1,30 @@
-"""A question's way through: validate → retrieve → evidence → answer with exact citations."""
+"""A question's way through: validate → standalone question → retrieve → evidence → refuse, or
+answer (extractive, or generated then verified) with exact citations."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import lru_cache
 
 from index.embedding import Embedder
 from index.manifest import Manifest
-from qa.answer import REFUSAL, Answer, AnswerSentence, Citation, Passage, StreamEvent
+from qa.answer import REFUSAL, Answer, AnswerSentence, StreamEvent
+from qa.citations import CitationBuilder
 from qa.evidence import Evidence, select_evidence
 from qa.extractive import choose_sentences
+from qa.generate import compose, stream_draft, verified_sentences
+from qa.llm import LLM
+from qa.prompting import rewrite_messages
 from qa.retrieval import HybridRetriever, RetrievedChunk
-from qa.rewrite import rewrite_rule_based
+from qa.rewrite import is_follow_up, plausible_rewrite, rewrite_rule_based
 from qa.settings import Settings
 from qa.timing import Timings
 
 CLOSEST_PASSAGES = 3
-ANSWER_MODES = ("extractive", "generate")
+ANSWER_MODES = ("auto", "extractive", "generate")
+FALLBACK_NOTE = (
+    "no generated sentence could be verified against the documents; showing the evidence"
+)
 
 
 class QuestionError(ValueError):
@@ -40,43 +48,75 @@ def validate_question(question: str, max_chars: int) -> str:
 
 class Assistant:
     def __init__(
-        self, settings: Settings, manifest: Manifest, retriever: HybridRetriever, embedder: Embedder
+        self,
+        settings: Settings,
+        manifest: Manifest,
+        retriever: HybridRetriever,
+        embedder: Embedder,
+        llm: Callable[[], LLM] | None = None,
     ):
+        """`llm` builds the LLM on first use (loading a model takes a while); None means
+        generate mode is unavailable and "auto" answers extractively."""
         self.settings = settings
         self.manifest = manifest
         self.retriever = retriever
         self.embedder = embedder
+        self._llm_factory = llm
+        self._llm: LLM | None = None
+
+    @property
+    def llm(self) -> LLM | None:
+        if self._llm is None and self._llm_factory is not None:
+            self._llm = self._llm_factory()
+        return self._llm
+
+    def resolve_mode(self, mode: str | None) -> str:
+        mode = mode or self.settings.answer_mode
+        if mode not in ANSWER_MODES:
+            raise QuestionError(
+                f"unknown answer mode '{mode}' (choose from {', '.join(ANSWER_MODES)})"
+            )
+        if mode == "auto":
+            return "generate" if self._llm_factory is not None else "extractive"
+        if mode == "generate" and self._llm_factory is None:
+            raise QuestionError("generate mode needs an LLM: install one or set QA_LLM_BASE_URL")
+        return mode
 
     def ask(
-        self, question: str, conversation: list[str] | None = None, mode: str | None = None
+        self,
+        question: str,
+        conversation: list[str] | None = None,
+        mode: str | None = None,
+        previous_answer: str = "",
     ) -> Answer:
-        """Answer `question`; `conversation` holds the earlier standalone questions, oldest
-        first, so a follow-up can be rewritten into a standalone question."""
+        """Answer `question`; `conversation` holds the earlier standalone questions (oldest
+        first) and `previous_answer` the last answer's text, so a follow-up can be rewritten."""
         answer = None
-        for event in self.stream(question, conversation, mode):
+        for event in self.stream(question, conversation, mode, previous_answer):
             if event.kind == "answer":
                 answer = event.answer
         assert answer is not None
         return answer
 
     def stream(
-        self, question: str, conversation: list[str] | None = None, mode: str | None = None
+        self,
+        question: str,
+        conversation: list[str] | None = None,
+        mode: str | None = None,
+        previous_answer: str = "",
     ) -> Iterator[StreamEvent]:
         """The answer as events: the standalone question, draft tokens (generate mode), and
-        finally the verified answer."""
+        finally the verified answer, which replaces the draft."""
         question = validate_question(question, self.settings.max_question_chars)
-        mode = mode or self.settings.answer_mode
-        if mode not in ANSWER_MODES:
-            raise QuestionError(
-                f"unknown answer mode '{mode}' (choose from {', '.join(ANSWER_MODES)})"
-            )
+        mode = self.resolve_mode(mode)
         if self.manifest.document_count() == 0:
             raise EmptyCollectionError("no documents are indexed yet: run `qa index PATH` first")
         timings = Timings()
         text_of = lru_cache(maxsize=None)(self._document_text)
+        citations = CitationBuilder(self.manifest, text_of)
         with timings.stage("total"):
             with timings.stage("rewrite"):
-                standalone = rewrite_rule_based(question, conversation or [])
+                standalone = self._standalone(question, conversation or [], previous_answer, mode)
             yield StreamEvent("standalone", text=standalone)
             with timings.stage("embed_query"):
                 query_vector = self.embedder.embed([standalone])[0]
@@ -85,61 +125,74 @@ class Assistant:
                 evidence = select_evidence(
                     standalone, query_vector, chunks, text_of, self.embedder, self.retriever.idf
                 )
-            with timings.stage("answer"):
-                chosen = choose_sentences(
-                    evidence, self.settings.answer_sentences, self.settings.refusal_threshold
-                )
-                answer = self._compose(question, chosen, evidence, text_of)
-        answer.standalone_question = standalone
+            chosen = choose_sentences(
+                evidence, self.settings.answer_sentences, self.settings.refusal_threshold
+            )
+            answer = Answer(question, standalone, REFUSAL, refused=not chosen, mode=mode)
+            if not chosen:
+                answer.closest = [citations.passage(e) for e in evidence[:CLOSEST_PASSAGES]]
+            elif mode == "generate":
+                yield from self._generate(answer, standalone, evidence, chosen, citations, timings)
+            else:
+                self._extract(answer, chosen, citations)
+        answer.citations = citations.citations
         answer.retrieved = [_retrieved_row(c) for c in chunks]
         answer.timings_ms = timings.ms
         yield StreamEvent("answer", answer=answer)
 
-    def _document_text(self, doc_id: str) -> str:
-        return self.manifest.text(doc_id) or ""
+    def _standalone(
+        self, question: str, conversation: list[str], previous_answer: str, mode: str
+    ) -> str:
+        if not conversation or not is_follow_up(question):
+            return question
+        if mode == "generate" and self.llm is not None:
+            reply = self.llm.complete(rewrite_messages(question, conversation, previous_answer), 48)
+            rewritten = (
+                " ".join(reply.strip().splitlines()[0].split()).strip('"“”')
+                if reply.strip()
+                else ""
+            )
+            if plausible_rewrite(question, rewritten, conversation):
+                return rewritten
+        return rewrite_rule_based(question, conversation)
 
-    def _compose(
-        self, question, chosen: list[Evidence], evidence: list[Evidence], text_of
-    ) -> Answer:
-        answer = Answer(question, question, REFUSAL, refused=not chosen, mode="extractive")
-        if not chosen:
-            answer.closest = [self._passage(e, text_of) for e in evidence[:CLOSEST_PASSAGES]]
-            return answer
+    def _extract(self, answer: Answer, chosen: list[Evidence], citations: CitationBuilder) -> None:
         parts = []
         for e in chosen:
-            citation = self._citation(e, answer.citations, text_of)
+            citation = citations.cite(e)
             answer.sentences.append(AnswerSentence(e.text, [citation.n], supported=True))
             parts.append(f"{e.text} [{citation.n}]")
         answer.answer = " ".join(parts)
-        return answer
 
-    def _citation(self, e: Evidence, citations: list[Citation], text_of) -> Citation:
-        for existing in citations:
-            if (existing.doc_id, existing.start, existing.end) == (e.doc_id, e.start, e.end):
-                return existing
-        source, title = self._source_and_title(e.doc_id)
-        citation = Citation(
-            len(citations) + 1,
-            e.doc_id,
-            source,
-            title,
-            e.start,
-            e.end,
-            text_of(e.doc_id)[e.start : e.end],
-        )
-        citations.append(citation)
-        return citation
+    def _generate(
+        self,
+        answer: Answer,
+        question: str,
+        evidence: list[Evidence],
+        chosen: list[Evidence],
+        citations: CitationBuilder,
+        timings: Timings,
+    ) -> Iterator[StreamEvent]:
+        shown = evidence[: self.settings.evidence_in_prompt]
+        draft = ""
+        for piece in stream_draft(self.llm, question, shown, self.settings.llm_max_tokens, timings):
+            draft += piece
+            yield StreamEvent("token", text=piece)
+        answer.draft = draft
+        with timings.stage("verify"):
+            checked = verified_sentences(
+                draft, shown, self.embedder, self.settings.support_threshold
+            )
+            text, sentences = compose(checked, citations, self.settings.show_unverified)
+        answer.unsupported = [c.text for c in checked if not c.supported]
+        if any(s.supported for s in sentences):
+            answer.answer, answer.sentences = text, sentences
+        else:
+            answer.notes.append(FALLBACK_NOTE)
+            self._extract(answer, chosen, citations)
 
-    def _passage(self, e: Evidence, text_of) -> Passage:
-        source, title = self._source_and_title(e.doc_id)
-        quote = text_of(e.doc_id)[e.start : e.end]
-        return Passage(e.doc_id, source, title, e.start, e.end, quote, round(e.score, 4))
-
-    def _source_and_title(self, doc_id: str) -> tuple[str, str]:
-        info = self.manifest.info(doc_id)
-        if info is None:
-            return "", ""
-        return (info.sources[0] if info.sources else ""), info.title
+    def _document_text(self, doc_id: str) -> str:
+        return self.manifest.text(doc_id) or ""
 
 
 def _retrieved_row(chunk: RetrievedChunk) -> dict:

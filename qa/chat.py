@@ -27,7 +27,10 @@ class ChatSession:
         return answer
 
     def stream(self, question: str) -> Iterator[StreamEvent]:
-        for event in self.assistant.stream(question, self.standalone_questions, self.mode):
+        previous = self.turns[-1].answer if self.turns else ""
+        for event in self.assistant.stream(
+            question, self.standalone_questions, self.mode, previous_answer=previous
+        ):
             if event.kind == "answer" and event.answer is not None:
                 self.turns.append(event.answer)
             yield event

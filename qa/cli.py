@@ -27,6 +27,7 @@ def user_errors(command):
     from index.store import StoreError
     from qa.assistant import EmptyCollectionError, QuestionError
     from qa.factory import CollectionMissingError
+    from qa.llm import LLMError
 
     expected = (
         LoadError,
@@ -35,6 +36,7 @@ def user_errors(command):
         QuestionError,
         EmptyCollectionError,
         CollectionMissingError,
+        LLMError,
     )
 
     @functools.wraps(command)

@@ -18,6 +18,7 @@ from index.embedding import Embedder
 from index.lexical import terms
 from index.sentences import sentence_spans
 from qa.answer_types import contains_answer_type, expected_answer_type
+from qa.injection import looks_like_instruction
 from qa.retrieval import RetrievedChunk
 
 SIMILARITY_WEIGHT = 0.65
@@ -55,6 +56,8 @@ def select_evidence(
         for span in sentence_spans(text, chunk.start, chunk.end):
             sentence = text[span.start : span.end]
             if (chunk.doc_id, span.start) in seen or len(sentence.split()) < MIN_WORDS:
+                continue
+            if looks_like_instruction(sentence):
                 continue
             seen.add((chunk.doc_id, span.start))
             candidates.append((chunk.doc_id, span.start, span.end, sentence, rank))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from index.embedding import Embedder, SentenceTransformerEmbedder
@@ -10,6 +11,7 @@ from index.lexical import LexicalIndex
 from index.manifest import Manifest
 from index.store import ChunkStore, open_client
 from qa.assistant import Assistant
+from qa.llm import LLM, build_llm, llm_available
 from qa.retrieval import HybridRetriever
 from qa.settings import Settings
 
@@ -65,7 +67,10 @@ def build_indexer(
 
 
 def build_assistant(
-    settings: Settings, embedder: Embedder | None = None, retrieval_mode: str = "hybrid"
+    settings: Settings,
+    embedder: Embedder | None = None,
+    retrieval_mode: str = "hybrid",
+    llm: LLM | None = None,
 ) -> Assistant:
     embedder = embedder or build_embedder(settings)
     collection = open_collection(settings, embedder)
@@ -77,4 +82,14 @@ def build_assistant(
         rrf_k=settings.rrf_k,
         mode=retrieval_mode,
     )
-    return Assistant(settings, collection.manifest, retriever, embedder)
+    return Assistant(
+        settings, collection.manifest, retriever, embedder, llm=_llm_factory(settings, llm)
+    )
+
+
+def _llm_factory(settings: Settings, llm: LLM | None) -> Callable[[], LLM] | None:
+    if llm is not None:
+        return lambda: llm
+    if not llm_available(settings):
+        return None
+    return lambda: build_llm(settings)

@@ -34,3 +34,14 @@ def rewrite_rule_based(question: str, previous_standalone: list[str]) -> str:
     if not previous.endswith(("?", ".", "!")):
         previous += "?"
     return f"{previous} {question.strip()}"
+
+
+def plausible_rewrite(question: str, rewritten: str, previous_standalone: list[str]) -> bool:
+    """Small models often echo an earlier question instead of rewriting the new one: accept a
+    rewrite only if it is new, of sane length, and keeps the follow-up's own content words."""
+    from index.lexical import terms
+
+    if not 3 <= len(rewritten) <= 300 or rewritten in previous_standalone:
+        return False
+    own, kept = terms([question, rewritten])
+    return len(own & kept) >= len(own) / 2

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -28,8 +28,8 @@ class Settings(BaseSettings):
     chunk_tokens: int = Field(200, ge=16, le=512)  # all-MiniLM-L6-v2 reads 256 word pieces
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
 
-    # Retrieval and answering
-    answer_mode: Literal["extractive", "generate"] = "extractive"
+    # Retrieval and answering. "auto": generate when an LLM is available, else extractive.
+    answer_mode: Literal["auto", "extractive", "generate"] = "auto"
     top_k: int = Field(6, ge=1, le=50)  # chunks handed to evidence selection
     candidates: int = Field(30, ge=1, le=500)  # per retriever, before fusion
     rrf_k: int = 60
@@ -37,3 +37,16 @@ class Settings(BaseSettings):
     # Refuse when the best evidence sentence scores below this (0..1; see qa/evidence.py).
     refusal_threshold: float = Field(0.3, ge=0.0, le=1.0)
     max_question_chars: int = 2000
+
+    # Generation (answer_mode "generate")
+    llm_model: str = "qwen2.5-coder-0.5b-instruct"  # a packaged model name or a .gguf path
+    llm_base_url: str | None = None  # an OpenAI-compatible endpoint instead, e.g. .../v1
+    llm_api_model: str = "default"  # the model name sent to that endpoint
+    llm_api_key: SecretStr | None = None  # only from the environment: QA_LLM_API_KEY
+    llm_context: int = Field(2048, ge=512, le=32768)
+    llm_max_tokens: int = Field(160, ge=16, le=2048)
+    evidence_in_prompt: int = Field(6, ge=1, le=20)  # numbered evidence sentences shown to the LLM
+    # A generated sentence needs this cosine similarity to the span it cites (and its names,
+    # numbers and dates must occur there).
+    support_threshold: float = Field(0.55, ge=0.0, le=1.0)
+    show_unverified: bool = False  # show unsupported sentences marked, instead of dropping them

@@ -20,6 +20,9 @@ def isolated_data_dir(tmp_path, monkeypatch):
             monkeypatch.delenv(key)
     data_dir = tmp_path / "qa-data"
     monkeypatch.setenv("QA_DATA_DIR", str(data_dir))
+    # The real LLM is installed, so "auto" would generate; tests that want generate mode ask
+    # for it (with a scripted LLM, or the real one in the slow layer).
+    monkeypatch.setenv("QA_ANSWER_MODE", "extractive")
     return data_dir
 
 

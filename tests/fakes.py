@@ -33,3 +33,22 @@ class HashEmbedder:
 
 class OtherHashEmbedder(HashEmbedder):
     name = "test/another-model"
+
+
+class ScriptedLLM:
+    """Replies from a script: `reply(messages)` decides; the text streams word by word."""
+
+    name = "test/scripted-llm"
+
+    def __init__(self, reply):
+        self._reply = reply if callable(reply) else (lambda messages: reply)
+        self.prompts: list[list[dict]] = []
+
+    def stream(self, messages, max_tokens):
+        self.prompts.append(messages)
+        text = self._reply(messages)
+        for i, word in enumerate(text.split(" ")):
+            yield word if i == 0 else " " + word
+
+    def complete(self, messages, max_tokens):
+        return "".join(self.stream(messages, max_tokens))

@@ -50,7 +50,7 @@ def test_ask_json_follows_the_contract(run, indexed):
     assert CONTRACT_KEYS <= answer.keys()
     assert answer["standalone_question"] == "Who was summoned and why?"
     assert answer["refused"] is False and answer["citations"]
-    for stage in ("embed_query", "dense", "bm25", "evidence", "answer", "total"):
+    for stage in ("rewrite", "embed_query", "dense", "bm25", "fuse", "evidence", "total"):
         assert answer["timings_ms"][stage] >= 0
     for citation in answer["citations"]:
         assert {"n", "doc_id", "source", "title", "start", "end", "quote"} <= citation.keys()

@@ -1,0 +1,119 @@
+"""Check each generated sentence against the evidence spans and attach citations ourselves.
+
+Small local models invent names and dates and place [n] markers at random, so their markers are
+ignored. A sentence is supported when some evidence span (or two spans together) the model was
+shown contains every name, number and date of the sentence, and the sentence is semantically
+close to that span (cosine similarity of the embeddings at least `threshold`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from index.embedding import Embedder
+from index.sentences import sentence_spans
+from qa.evidence import Evidence
+
+_MARKER = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
+_WORD = re.compile(r"\w+")
+_MONTHS = {
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+}
+
+
+@dataclass
+class CheckedSentence:
+    text: str
+    supported: bool
+    evidence: list[Evidence] = field(default_factory=list)
+    similarity: float = 0.0
+    missing: list[str] = field(default_factory=list)  # facts found in no shown span
+
+
+def split_answer(text: str) -> list[str]:
+    """The sentences of a generated answer, with any [n] markers the model wrote removed."""
+    text = _MARKER.sub("", text).strip()
+    text = re.sub(r"^(answer|a)\s*:\s*", "", text, flags=re.IGNORECASE)
+    return [
+        text[s.start : s.end].strip() for s in sentence_spans(text) if text[s.start : s.end].strip()
+    ]
+
+
+def facts(sentence: str) -> set[str]:
+    """Names, numbers and dates: capitalised words that are not stopwords, digits, month names."""
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    stop = set(STOPWORDS_EN_PLUS)
+    found = set()
+    for word in _WORD.findall(sentence):
+        lower = word.lower()
+        if any(ch.isdigit() for ch in word) or lower in _MONTHS:
+            found.add(lower)
+        elif word[0].isupper() and lower not in stop:
+            found.add(lower)
+    return found
+
+
+def _covered(fact: str, words: set[str]) -> bool:
+    # "Russia" is supported by "Russian", and "Korean" by "Korea".
+    return fact in words or any(
+        len(w) >= 4 and (w.startswith(fact) or fact.startswith(w)) for w in words
+    )
+
+
+def verify_sentences(
+    sentences: list[str], shown: list[Evidence], embedder: Embedder, threshold: float
+) -> list[CheckedSentence]:
+    """Decide, for each sentence, whether the spans shown to the model support it."""
+    if not sentences:
+        return []
+    if not shown:
+        return [CheckedSentence(s, False) for s in sentences]
+    vectors = embedder.embed(sentences + [e.text for e in shown])
+    similarity = vectors[: len(sentences)] @ vectors[len(sentences) :].T
+    span_words = [{w.lower() for w in _WORD.findall(e.text)} for e in shown]
+    return [
+        _check(sentence, row, shown, span_words, threshold)
+        for sentence, row in zip(sentences, similarity, strict=True)
+    ]
+
+
+def _check(
+    sentence: str,
+    sims: np.ndarray,
+    shown: list[Evidence],
+    span_words: list[set[str]],
+    threshold: float,
+) -> CheckedSentence:
+    wanted = facts(sentence)
+    order = [int(i) for i in np.argsort(-sims)]
+    for i in order:
+        if sims[i] < threshold:
+            break
+        if all(_covered(f, span_words[i]) for f in wanted):
+            return CheckedSentence(sentence, True, [shown[i]], float(sims[i]))
+    # Two spans together: a sentence may join a name from one with a date from another.
+    if len(order) >= 2 and sims[order[0]] >= threshold:
+        first, second = order[0], order[1]
+        union = span_words[first] | span_words[second]
+        if sims[second] >= threshold * 0.8 and all(_covered(f, union) for f in wanted):
+            return CheckedSentence(
+                sentence, True, [shown[first], shown[second]], float(sims[first])
+            )
+    best = order[0]
+    missing = sorted(f for f in wanted if not any(_covered(f, w) for w in span_words))
+    return CheckedSentence(sentence, False, [], float(sims[best]), missing)

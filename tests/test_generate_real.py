@@ -1,0 +1,121 @@
+"""Generate mode with the real packaged GGUF (llama.cpp), locally and behind a real
+OpenAI-compatible server (llama_cpp.server on 127.0.0.1)."""
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from qa.chat import ChatSession
+from qa.factory import build_assistant, build_indexer
+from qa.llm import OpenAICompatibleLLM
+from qa.models import DEFAULT_MODEL, resolve_model_path
+from tests.conftest import SAMPLE_DIR
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def real_settings(tmp_path_factory):
+    from qa.settings import Settings
+
+    settings = Settings(data_dir=tmp_path_factory.mktemp("gen") / "qa-data", answer_mode="generate")
+    build_indexer(settings).index([SAMPLE_DIR])
+    return settings
+
+
+def _check_grounded(assistant, answer):
+    assert all(s.supported for s in answer.sentences)
+    for c in answer.citations:
+        assert assistant.manifest.text(c.doc_id)[c.start : c.end] == c.quote
+    numbers = {c.n for c in answer.citations}
+    for s in answer.sentences:
+        assert s.citations and set(s.citations) <= numbers
+
+
+def test_local_model_answers_follows_up_and_refuses(real_settings):
+    assistant = build_assistant(real_settings)
+    session = ChatSession(assistant, mode="generate")
+    first = session.ask("Who was summoned and why?")
+    assert not first.refused and "Zinoviev" in first.answer
+    assert first.draft  # the model really wrote something
+    _check_grounded(assistant, first)
+
+    follow_up = session.ask("What did he say in response?")
+    assert follow_up.standalone_question != "What did he say in response?"
+    assert not follow_up.refused
+    _check_grounded(assistant, follow_up)
+
+    unrelated = session.ask("What is the boiling point of mercury in kelvin?")
+    assert unrelated.refused and unrelated.answer == "Not found in the documents."
+    assert unrelated.closest
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def llama_server():
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "llama_cpp.server",
+            "--model",
+            str(resolve_model_path(DEFAULT_MODEL)),
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--n_threads",
+            "2",
+            "--n_ctx",
+            "2048",
+            "--model_alias",
+            "local",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.5)
+        else:
+            pytest.fail("llama_cpp.server did not start")
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+def test_openai_compatible_endpoint(real_settings, llama_server):
+    llm = OpenAICompatibleLLM(llama_server, "local")
+    assert "Paris" in llm.complete([{"role": "user", "content": "The capital of France is?"}], 16)
+    assistant = build_assistant(real_settings, llm=llm)
+    answer = assistant.ask("Who was summoned and why?", mode="generate")
+    assert not answer.refused and "Zinoviev" in answer.answer
+    _check_grounded(assistant, answer)
+
+
+def test_endpoint_errors_are_one_line(real_settings):
+    from qa.llm import LLMError
+
+    llm = OpenAICompatibleLLM(f"http://127.0.0.1:{_free_port()}/v1", "none")
+    with pytest.raises(LLMError, match="cannot reach the LLM endpoint"):
+        llm.complete([{"role": "user", "content": "hi"}], 8)
