@@ -14,8 +14,10 @@ _PATTERNS = re.compile(
       | \b(system|developer)\s+(prompt|message|instructions?)\b
       | \byou\s+(are|must|should|will)\s+now\b
       | \bnew\s+instructions?\b
-      | \b(as\s+an?\s+)?(ai|language\s+model|assistant|chatbot|llm)\b[^.]{0,30}\b(must|should|reply|respond|answer|say|output)\b
-      | \b(reply|respond|answer|say|output|print|write)\s+(only\s+|exactly\s+|just\s+)?(with\s+)?["'“]?[A-Z0-9_-]{6,}
+      | \b(ai|language\s+model|assistant|chatbot|llm)\b[^.]{0,30}
+        \b(must|should|reply|respond|answer|say|output)\b
+      | \b(reply|respond|answer|say|output|print|write)\s+(only\s+|exactly\s+|just\s+)?
+        (with\s+)?["'“]?[A-Z0-9_-]{6,}
       | <\s*/?\s*(system|instructions?|assistant)\s*>
     )""",
     re.IGNORECASE | re.VERBOSE,
