@@ -122,7 +122,7 @@ def test_follow_up_is_rewritten_by_the_llm(ask, settings, fake_embedder):
     assert (
         answer.standalone_question == "What did Georgy Zinoviev say in response to being summoned?"
     )
-    assert "Zinoviev" in llm.prompts[0][1]["content"]  # the rewrite prompt saw the last answer
+    assert "Zinoviev" in llm.prompts[0][-1]["content"]  # the rewrite prompt saw the last answer
 
 
 def test_streaming_yields_tokens_then_the_verified_answer(ask, settings, fake_embedder):
