@@ -54,4 +54,4 @@ def print_table(headers: list[str], rows: list[list]) -> None:
     table = Table(*headers)
     for row in rows:
         table.add_row(*[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row])
-    Console().print(table)
+    Console(width=200).print(table)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -51,6 +52,7 @@ class Answer:
     closest: list[Passage] = field(default_factory=list)
     retrieved: list[dict[str, Any]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
+    evidence_score: float = 0.0  # best evidence score; refused when below the threshold
     draft: str = ""  # generate mode: the model's own text, before verification
     unsupported: list[str] = field(default_factory=list)  # generated sentences that were dropped
     notes: list[str] = field(default_factory=list)
@@ -71,3 +73,14 @@ class StreamEvent:
     kind: str
     text: str = ""
     answer: Answer | None = None
+
+
+def final_answer(events: Iterable[StreamEvent]) -> Answer:
+    """Run a stream to its end and return the verified answer."""
+    answer = None
+    for event in events:
+        if event.kind == "answer":
+            answer = event.answer
+    if answer is None:
+        raise RuntimeError("the answer stream ended without an answer")
+    return answer

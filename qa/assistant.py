@@ -8,7 +8,7 @@ from functools import lru_cache
 
 from index.embedding import Embedder
 from index.manifest import Manifest
-from qa.answer import REFUSAL, Answer, AnswerSentence, StreamEvent
+from qa.answer import REFUSAL, Answer, AnswerSentence, StreamEvent, final_answer
 from qa.citations import CitationBuilder
 from qa.evidence import Evidence, select_evidence
 from qa.extractive import choose_sentences
@@ -91,12 +91,7 @@ class Assistant:
     ) -> Answer:
         """Answer `question`; `conversation` holds the earlier standalone questions (oldest
         first) and `previous_answer` the last answer's text, so a follow-up can be rewritten."""
-        answer = None
-        for event in self.stream(question, conversation, mode, previous_answer):
-            if event.kind == "answer":
-                answer = event.answer
-        assert answer is not None
-        return answer
+        return final_answer(self.stream(question, conversation, mode, previous_answer))
 
     def stream(
         self,
@@ -129,6 +124,7 @@ class Assistant:
                 evidence, self.settings.answer_sentences, self.settings.refusal_threshold
             )
             answer = Answer(question, standalone, REFUSAL, refused=not chosen, mode=mode)
+            answer.evidence_score = round(evidence[0].score, 4) if evidence else 0.0
             if not chosen:
                 answer.closest = [citations.passage(e) for e in evidence[:CLOSEST_PASSAGES]]
             elif mode == "generate":

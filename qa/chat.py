@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from qa.answer import Answer, StreamEvent
+from qa.answer import Answer, StreamEvent, final_answer
 from qa.assistant import Assistant
 
 
@@ -19,12 +19,7 @@ class ChatSession:
         return [turn.standalone_question for turn in self.turns]
 
     def ask(self, question: str) -> Answer:
-        answer = None
-        for event in self.stream(question):
-            if event.kind == "answer":
-                answer = event.answer
-        assert answer is not None
-        return answer
+        return final_answer(self.stream(question))
 
     def stream(self, question: str) -> Iterator[StreamEvent]:
         previous = self.turns[-1].answer if self.turns else ""
