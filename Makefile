@@ -46,7 +46,10 @@ lint: install
 	$(BIN)/ruff check .
 
 bench: install
-	$(BIN)/python benchmarks/index_realtimeqa.py
+	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python benchmarks/index_realtimeqa.py --articles 700
+	$(BIN)/python benchmarks/answer_quality.py --stride 8
+	$(BIN)/python benchmarks/compare_llamaindex.py --per-class 100 --llm-every 5
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache
