@@ -118,7 +118,13 @@ class Assistant:
             chunks = self.retriever.retrieve(standalone, query_vector, self.settings.top_k, timings)
             with timings.stage("evidence"):
                 evidence = select_evidence(
-                    standalone, query_vector, chunks, text_of, self.embedder, self.retriever.idf
+                    standalone,
+                    query_vector,
+                    chunks,
+                    text_of,
+                    self.embedder,
+                    self.retriever.idf,
+                    self.settings.evidence_candidates,
                 )
             chosen = choose_sentences(
                 evidence, self.settings.answer_sentences, self.settings.refusal_threshold

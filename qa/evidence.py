@@ -47,8 +47,12 @@ def select_evidence(
     document_text: Callable[[str], str],
     embedder: Embedder,
     idf: Callable[[set[str]], dict[str, float]],
+    max_embedded: int = 24,
 ) -> list[Evidence]:
-    """Every distinct sentence of the retrieved chunks, best first."""
+    """The distinct sentences of the retrieved chunks, best first.
+
+    Embedding sentences is most of the cost of answering, so only the `max_embedded` most
+    promising ones (by term overlap, then by the rank of their chunk) are embedded and scored."""
     candidates: list[tuple[str, int, int, str, int]] = []
     seen: set[tuple[str, int]] = set()
     for rank, chunk in enumerate(chunks, start=1):
@@ -63,19 +67,21 @@ def select_evidence(
             candidates.append((chunk.doc_id, span.start, span.end, sentence, rank))
     if not candidates:
         return []
-    sentences = [c[3] for c in candidates]
-    similarities = embedder.embed(sentences) @ query_vector
-    question_terms, *sentence_terms = terms([question, *sentences])
+    question_terms, *sentence_terms = terms([question, *(c[3] for c in candidates)])
     weights = idf(question_terms)
     total_weight = sum(weights.values())
+    overlaps = [
+        sum(weights[w] for w in question_terms & words) / total_weight if total_weight else 0.0
+        for words in sentence_terms
+    ]
+    keep = sorted(range(len(candidates)), key=lambda i: (-overlaps[i], candidates[i][4], i))
+    keep = sorted(keep[:max_embedded])
+    similarities = embedder.embed([candidates[i][3] for i in keep]) @ query_vector
     wanted = expected_answer_type(question)
     evidence = []
-    for (doc_id, start, end, sentence, rank), similarity, words in zip(
-        candidates, similarities, sentence_terms, strict=True
-    ):
-        overlap = (
-            sum(weights[w] for w in question_terms & words) / total_weight if total_weight else 0.0
-        )
+    for i, similarity in zip(keep, similarities, strict=True):
+        doc_id, start, end, sentence, rank = candidates[i]
+        overlap = overlaps[i]
         similarity = float(max(0.0, similarity))
         score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * overlap
         typed = wanted is not None and contains_answer_type(sentence, wanted)
