@@ -1,0 +1,1 @@
+"""The web app (Gradio): chat with clickable citations, the documents, the evaluations."""
