@@ -152,11 +152,13 @@ def ask_command(
 
     if top_k:
         settings = settings.model_copy(update={"top_k": top_k})
+    draft = _DraftPrinter(enabled=not as_json)
     answer = None
     for event in build_assistant(settings).stream(question, mode=mode):
-        if event.kind == "token" and not as_json:
-            click.echo(click.style(event.text, dim=True), nl=False, err=True)
+        if event.kind == "token":
+            draft.add(event.text)
         elif event.kind == "answer":
+            draft.close()
             answer = event.answer
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
@@ -187,17 +189,41 @@ def chat_command(settings, mode: str | None) -> None:
             break
         if not question.strip():
             break
+        draft = _DraftPrinter()
         try:
             for event in session.stream(question):
                 if event.kind == "standalone" and event.text != " ".join(question.split()):
                     click.echo(click.style(f"(understood as: {event.text})", dim=True))
                 elif event.kind == "token":
-                    click.echo(click.style(event.text, dim=True), nl=False, err=True)
+                    draft.add(event.text)
                 elif event.kind == "answer":
+                    draft.close()
                     _print_answer(event.answer)
         except QuestionError as exc:
             click.echo(f"Error: {exc}", err=True)
         click.echo()
+
+
+class _DraftPrinter:
+    """Streams the model's draft to stderr, dimmed and labelled: it is not yet verified, and the
+    verified answer printed after it replaces it."""
+
+    def __init__(self, enabled: bool = True):
+        self.enabled = enabled
+        self.started = False
+
+    def add(self, piece: str) -> None:
+        if not self.enabled:
+            return
+        if not self.started:
+            click.echo(click.style("draft (checking…): ", dim=True), nl=False, err=True)
+            self.started = True
+        click.echo(click.style(piece, dim=True), nl=False, err=True)
+
+    def close(self) -> None:
+        if self.enabled and self.started:
+            click.echo("\n", err=True)
+            self.started = False
 
 
 def _print_answer(answer) -> None:
