@@ -28,6 +28,7 @@ demo: install
 	@echo
 	@echo "Ask your own questions:  $(BIN)/qa --data-dir $(DATA_DIR) ask \"What did Zinoviev say in response?\""
 	@echo "Machine-readable answer: $(BIN)/qa --data-dir $(DATA_DIR) ask \"...\" --json"
+	@echo "Web app:                 $(BIN)/qa --data-dir $(DATA_DIR) serve   (then open http://127.0.0.1:7860)"
 
 # Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
 browser:

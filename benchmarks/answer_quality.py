@@ -34,6 +34,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.common import ROOT, SHARED, machine, normalise, print_table, write_result  # noqa: E402
 
 THRESHOLDS = [round(0.05 * i, 2) for i in range(21)]
+STAGES = (
+    "rewrite",
+    "embed_query",
+    "dense",
+    "bm25",
+    "evidence",
+    "prompt",
+    "generate",
+    "verify",
+    "total",
+)
 
 
 def load_squad(stride: int) -> list[dict]:
@@ -174,34 +185,8 @@ def main() -> None:
                     else 0.0,
                     "p50_total_ms": percentile(latency(mode_rows, "total"), 0.5),
                     "p95_total_ms": percentile(latency(mode_rows, "total"), 0.95),
-                    "stages_p50_ms": {
-                        s: percentile(latency(mode_rows, s), 0.5)
-                        for s in (
-                            "rewrite",
-                            "embed_query",
-                            "dense",
-                            "bm25",
-                            "evidence",
-                            "prompt",
-                            "generate",
-                            "verify",
-                            "total",
-                        )
-                    },
-                    "stages_p95_ms": {
-                        s: percentile(latency(mode_rows, s), 0.95)
-                        for s in (
-                            "rewrite",
-                            "embed_query",
-                            "dense",
-                            "bm25",
-                            "evidence",
-                            "prompt",
-                            "generate",
-                            "verify",
-                            "total",
-                        )
-                    },
+                    "stages_p50_ms": {s: percentile(latency(mode_rows, s), 0.5) for s in STAGES},
+                    "stages_p95_ms": {s: percentile(latency(mode_rows, s), 0.95) for s in STAGES},
                 }
             )
             ttft = [

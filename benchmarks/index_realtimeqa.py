@@ -37,8 +37,7 @@ def main() -> None:
     from index.chunking import chunk_document, passage_text
     from index.cleaning import clean_document
     from index.documents import RawDocument
-    from qa.factory import build_embedder, build_indexer, open_collection
-    from qa.retrieval import HybridRetriever
+    from qa.factory import build_assistant, build_embedder, build_indexer, open_collection
     from qa.settings import Settings
 
     corpus = SHARED / "benchmarks" / "realtimeqa" / "corpus.jsonl"
@@ -94,14 +93,7 @@ def main() -> None:
     answerable = [q for q in questions if any(normalise(a) in all_text for a in q["answers"])]
     modes = {}
     for mode in ("dense", "bm25", "hybrid"):
-        retriever = HybridRetriever(
-            collection.store,
-            collection.lexical,
-            collection.manifest,
-            candidates=settings.candidates,
-            rrf_k=settings.rrf_k,
-            mode=mode,
-        )
+        retriever = build_assistant(settings, embedder=embedder, retrieval_mode=mode).retriever
         hits, reciprocal, latencies = 0, 0.0, []
         for q in answerable:
             start = time.perf_counter()

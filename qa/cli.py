@@ -22,22 +22,9 @@ def user_errors(command):
     """Errors a user can cause become one clear line and a non-zero exit, never a traceback."""
     from pydantic import ValidationError
 
-    from index.documents import LoadError
-    from index.embedding import EmbeddingModelError
-    from index.store import StoreError
-    from qa.assistant import EmptyCollectionError, QuestionError
-    from qa.factory import CollectionMissingError
-    from qa.llm import LLMError
+    from qa.errors import user_error_types
 
-    expected = (
-        LoadError,
-        EmbeddingModelError,
-        StoreError,
-        QuestionError,
-        EmptyCollectionError,
-        CollectionMissingError,
-        LLMError,
-    )
+    expected = user_error_types()
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):

@@ -1,7 +1,6 @@
 """Generate mode with the real packaged GGUF (llama.cpp), locally and behind a real
 OpenAI-compatible server (llama_cpp.server on 127.0.0.1)."""
 
-import socket
 import subprocess
 import sys
 import time
@@ -14,6 +13,7 @@ from qa.factory import build_assistant, build_indexer
 from qa.llm import OpenAICompatibleLLM
 from qa.models import DEFAULT_MODEL, resolve_model_path
 from tests.conftest import SAMPLE_DIR
+from tests.processes import free_port, stop
 
 pytestmark = pytest.mark.slow
 
@@ -54,15 +54,9 @@ def test_local_model_answers_follows_up_and_refuses(real_settings):
     assert unrelated.closest
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def llama_server():
-    port = _free_port()
+    port = free_port()
     process = subprocess.Popen(
         [
             sys.executable,
@@ -97,11 +91,7 @@ def llama_server():
             pytest.fail("llama_cpp.server did not start")
         yield base
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
+        stop(process)
 
 
 def test_openai_compatible_endpoint(real_settings, llama_server):
@@ -116,6 +106,6 @@ def test_openai_compatible_endpoint(real_settings, llama_server):
 def test_endpoint_errors_are_one_line(real_settings):
     from qa.llm import LLMError
 
-    llm = OpenAICompatibleLLM(f"http://127.0.0.1:{_free_port()}/v1", "none")
+    llm = OpenAICompatibleLLM(f"http://127.0.0.1:{free_port()}/v1", "none")
     with pytest.raises(LLMError, match="cannot reach the LLM endpoint"):
         llm.complete([{"role": "user", "content": "hi"}], 8)

@@ -1,0 +1,75 @@
+"""The running app (hash embedder, in this process): the /ask API, and what Gradio serves."""
+
+from __future__ import annotations
+
+import urllib.error
+import urllib.request
+
+import pytest
+
+from tests.fakes import HashEmbedder
+from tests.processes import free_port
+from ui.backend import Backend
+from ui.server import start_app
+
+
+@pytest.fixture
+def running(tmp_path, monkeypatch, settings, sample_dir):
+    # The data directory sits inside Gradio's upload folder, which Gradio serves by default:
+    # only the blocked path keeps it private.
+    gradio_dir = tmp_path / "gradio-uploads"
+    monkeypatch.setenv("GRADIO_TEMP_DIR", str(gradio_dir))
+    settings = settings.model_copy(
+        update={"data_dir": gradio_dir / "qa-data", "answer_mode": "extractive"}
+    )
+    backend = Backend(settings, HashEmbedder())
+    backend.start(warm_up=False)
+    list(backend.index(sorted(sample_dir.glob("*.txt"))))
+    port = free_port()
+    app = start_app(settings, "127.0.0.1", port, None, backend=backend, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/", settings.data_dir, gradio_dir
+    finally:
+        app.close()
+        backend.stop()
+
+
+def status_of(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def test_ask_api_returns_the_answer_with_citations(running):
+    from gradio_client import Client
+
+    url, _, _ = running
+    client = Client(url, verbose=False)
+    answer = client.predict("Who was summoned and why?", api_name="/ask")
+    assert answer["refused"] is False and "Zinoviev" in answer["answer"]
+    for c in answer["citations"]:
+        assert f"[{c['n']}]" in answer["answer"] and c["quote"]
+    with pytest.raises(Exception, match="the question is empty"):
+        client.predict("  ", api_name="/ask")
+
+
+def test_only_ask_is_an_api_endpoint(running):
+    from gradio_client import Client
+
+    url, _, _ = running
+    endpoints = Client(url, verbose=False).view_api(print_info=False, return_format="dict")
+    assert list(endpoints["named_endpoints"]) == ["/ask"]
+    assert endpoints["unnamed_endpoints"] == {}
+
+
+def test_the_data_directory_is_never_served(running):
+    url, data_dir, gradio_dir = running
+    control = gradio_dir / "control.txt"
+    control.write_text("served")
+    assert status_of(f"{url}gradio_api/file={control}") == 200  # the route works
+    private = [p for p in data_dir.rglob("*") if p.is_file()]
+    assert any(p.name.endswith(".manifest.sqlite3") for p in private)
+    for path in private:
+        assert status_of(f"{url}gradio_api/file={path}") == 403, path
