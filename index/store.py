@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import numpy as np
 
@@ -25,14 +26,29 @@ class DenseHit:
     similarity: float
 
 
-def open_client(data_dir: Path) -> Any:
-    """The embedded Chroma store under the data directory."""
+def open_client(data_dir: Path, url: str | None = None, token: str | None = None) -> Any:
+    """The embedded Chroma store under the data directory, or a Chroma server at `url`
+    (http://host:port or https://…; `token` is sent as a bearer token)."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 
-    return chromadb.PersistentClient(
-        path=str(data_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
-    )
+    settings = ChromaSettings(anonymized_telemetry=False)
+    if not url:
+        return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+    parsed = urlparse(url)
+    if parsed.scheme not in {"http", "https"} or not parsed.hostname:
+        raise StoreError(f"invalid Chroma server URL '{url}': use http://HOST:PORT")
+    headers = {"Authorization": f"Bearer {token}"} if token else None
+    try:
+        return chromadb.HttpClient(
+            host=parsed.hostname,
+            port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+            ssl=parsed.scheme == "https",
+            headers=headers,
+            settings=settings,
+        )
+    except Exception as exc:  # connection refused, TLS, auth: all mean "cannot use this server"
+        raise StoreError(f"cannot reach the Chroma server at {url} ({type(exc).__name__})") from exc
 
 
 def _embedding_function(embedder: Embedder) -> Any:

@@ -69,9 +69,14 @@ def _importable(target: str) -> bool:
     type=click.Path(file_okay=False, path_type=Path),
     help="Where the collection lives (env QA_DATA_DIR; default ~/.local/share/qa).",
 )
+@click.option(
+    "--chroma-url",
+    envvar="QA_CHROMA_URL",
+    help="A Chroma server (http://HOST:PORT) instead of the embedded store (env QA_CHROMA_URL).",
+)
 @click.pass_context
 @user_errors
-def main(ctx: click.Context, data_dir: Path | None) -> None:
+def main(ctx: click.Context, data_dir: Path | None, chroma_url: str | None) -> None:
     """Ask questions about your own documents and get answers with exact citations.
 
     \b
@@ -81,7 +86,8 @@ def main(ctx: click.Context, data_dir: Path | None) -> None:
     """
     from qa.settings import Settings
 
-    ctx.obj = Settings(**({"data_dir": data_dir} if data_dir else {}))
+    overrides = {"data_dir": data_dir, "chroma_url": chroma_url}
+    ctx.obj = Settings(**{k: v for k, v in overrides.items() if v})
 
 
 @main.command("index")

@@ -46,7 +46,9 @@ def open_manifest(settings: Settings, create: bool = False) -> Manifest:
 
 def open_collection(settings: Settings, embedder: Embedder, create: bool = False) -> Collection:
     manifest = open_manifest(settings, create)
-    store = ChunkStore(open_client(settings.data_dir), embedder, settings.collection)
+    token = settings.chroma_token.get_secret_value() if settings.chroma_token else None
+    client = open_client(settings.data_dir, settings.chroma_url, token)
+    store = ChunkStore(client, embedder, settings.collection)
     lexical = LexicalIndex(settings.data_dir / f"{settings.collection}.bm25", manifest)
     return Collection(manifest, store, lexical)
 

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     collection: str = "documents"
+    # A Chroma server instead of the embedded store (the manifest and BM25 stay in data_dir).
+    chroma_url: str | None = None
+    chroma_token: SecretStr | None = None  # only from the environment: QA_CHROMA_TOKEN
 
     # Ingestion
     embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"

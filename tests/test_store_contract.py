@@ -1,0 +1,142 @@
+"""One contract for every store backend: the embedded store and a real `chroma run` server."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import numpy as np
+import pytest
+
+from index.documents import Chunk
+from index.store import ChunkStore, StoreError, open_client
+from qa.factory import build_assistant, build_indexer
+from tests.conftest import SAMPLE_DIR
+from tests.fakes import HashEmbedder, OtherHashEmbedder
+from tests.processes import free_port, stop
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    port = free_port()
+    chroma = Path(sys.executable).parent / "chroma"
+    path = tmp_path_factory.mktemp("chroma-server")
+    process = subprocess.Popen(
+        [str(chroma), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("chroma run did not start")
+        yield url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(params=["embedded", "server"])
+def backend(request, settings):
+    """Settings for one backend, with a collection of its own (the server outlives a test)."""
+    url = request.getfixturevalue("chroma_server") if request.param == "server" else None
+    return settings.model_copy(
+        update={"chroma_url": url, "collection": f"c{uuid.uuid4().hex[:12]}"}
+    )
+
+
+def _store(settings, embedder=None) -> ChunkStore:
+    client = open_client(settings.data_dir, settings.chroma_url)
+    return ChunkStore(client, embedder or HashEmbedder(), settings.collection)
+
+
+def _chunks(doc_id: str, texts: list[str]) -> list[Chunk]:
+    chunks, start = [], 0
+    for i, text in enumerate(texts):
+        chunks.append(Chunk(f"{doc_id}:{i}", doc_id, i, start, start + len(text), text))
+        start += len(text) + 1
+    return chunks
+
+
+def _add(store, doc_id, texts):
+    chunks = _chunks(doc_id, texts)
+    store.add(chunks, HashEmbedder().embed([c.text for c in chunks]), {doc_id: "2024-06-21"})
+
+
+def test_add_search_count_and_delete(backend):
+    store = _store(backend)
+    _add(store, "a", ["the ambassador was summoned", "markets were calm today"])
+    _add(store, "b", ["tomatoes grow in the garden"])
+    assert store.count() == 3 and store.document_ids() == {"a", "b"}
+    [best, *_] = store.search(HashEmbedder().embed(["ambassador summoned"])[0], 3)
+    assert (best.chunk_id, best.doc_id, best.start) == ("a:0", "a", 0)
+    assert best.end == len("the ambassador was summoned") and best.similarity > 0.5
+    store.delete_document("a")
+    assert store.count() == 1 and store.document_ids() == {"b"}
+
+
+def test_upsert_is_idempotent(backend):
+    store = _store(backend)
+    _add(store, "a", ["one sentence here", "another one there"])
+    _add(store, "a", ["one sentence here", "another one there"])
+    assert store.count() == 2
+
+
+def test_search_on_an_empty_collection(backend):
+    assert _store(backend).search(np.ones(256, dtype=np.float32), 5) == []
+
+
+def test_refuses_another_embedding_model(backend):
+    _add(_store(backend), "a", ["text"])
+    with pytest.raises(StoreError, match="test/hash-embedder"):
+        _store(backend, OtherHashEmbedder())
+
+
+def test_index_and_answer_through_the_backend(backend):
+    embedder = HashEmbedder()
+    indexer = build_indexer(backend, embedder=embedder)
+    assert len(indexer.index([SAMPLE_DIR]).added) == 2
+    assert indexer.index([SAMPLE_DIR]).added == []
+    answer = build_assistant(backend, embedder=embedder).ask("Who was summoned and why?")
+    assert not answer.refused and answer.citations
+    doc_id = answer.citations[0].doc_id
+    indexer.remove(doc_id)
+    assert doc_id not in _store(backend).document_ids()
+
+
+def test_unreachable_server_is_a_clear_error(settings):
+    bad = settings.model_copy(update={"chroma_url": f"http://127.0.0.1:{free_port()}"})
+    with pytest.raises(StoreError, match="cannot reach the Chroma server"):
+        build_indexer(bad, embedder=HashEmbedder())
+    with pytest.raises(StoreError, match="invalid Chroma server URL"):
+        open_client(settings.data_dir, "ftp://nowhere")
+
+
+def test_cli_against_a_chroma_server(chroma_server, fake_embedder, sample_dir):
+    import json
+
+    from click.testing import CliRunner
+
+    from qa.cli import main
+
+    runner = CliRunner()
+    result = runner.invoke(main, ["--chroma-url", chroma_server, "index", str(sample_dir)])
+    assert result.exit_code == 0, result.output
+    answer = json.loads(
+        runner.invoke(
+            main, ["--chroma-url", chroma_server, "ask", "Who was summoned and why?", "--json"]
+        ).output
+    )
+    assert not answer["refused"] and answer["citations"]
+    bad = runner.invoke(main, ["--chroma-url", "http://127.0.0.1:9", "ask", "Who?"])
+    assert bad.exit_code == 1 and "cannot reach the Chroma server" in bad.output
