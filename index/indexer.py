@@ -4,6 +4,7 @@ files replace their old chunks, and one text under several names is stored once.
 from __future__ import annotations
 
 import hashlib
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from index.cleaning import clean_document
 from index.documents import Chunk, Document, LoadError
 from index.embedding import Embedder
 from index.loaders import MAX_FILE_BYTES, expand_paths, load_file
+from index.locking import writer_lock
 from index.manifest import Manifest
 from index.store import ChunkStore
 
@@ -46,6 +48,7 @@ class Indexer:
         overlap_sentences: int = 1,
         batch_chunks: int = 256,
         progress: bool = False,
+        lock_path: Path | None = None,
     ):
         self._manifest = manifest
         self._store = store
@@ -54,9 +57,17 @@ class Indexer:
         self._overlap = overlap_sentences
         self._batch_chunks = batch_chunks
         self._progress = progress
+        self._lock_path = lock_path
         self._bar: tqdm | None = None
 
+    def _writing(self):
+        return writer_lock(self._lock_path) if self._lock_path else nullcontext()
+
     def index(self, paths: list[Path]) -> IndexReport:
+        with self._writing():
+            return self._index(paths)
+
+    def _index(self, paths: list[Path]) -> IndexReport:
         report = IndexReport()
         files, problems = expand_paths(paths)
         for source, reason in problems:
@@ -72,6 +83,10 @@ class Indexer:
         return report
 
     def remove(self, doc_id: str) -> None:
+        with self._writing():
+            self._remove(doc_id)
+
+    def _remove(self, doc_id: str) -> None:
         self._store.delete_document(doc_id)
         self._manifest.remove_document(doc_id)
 
@@ -129,7 +144,7 @@ class Indexer:
         self._manifest.unlink_sources([s for s in old_sources if s not in seen])
         for doc_id in sorted(set(old_sources.values())):
             if not self._manifest.is_referenced(doc_id):
-                self.remove(doc_id)
+                self._remove(doc_id)
                 report.removed.append(doc_id)
         self._manifest.set_file_hash(key, file_hash)
 

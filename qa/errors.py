@@ -6,6 +6,7 @@ from __future__ import annotations
 def user_error_types() -> tuple[type[Exception], ...]:
     from index.documents import LoadError
     from index.embedding import EmbeddingModelError
+    from index.locking import WriterBusyError
     from index.store import StoreError
     from qa.assistant import EmptyCollectionError, QuestionError
     from qa.factory import CollectionMissingError
@@ -19,4 +20,5 @@ def user_error_types() -> tuple[type[Exception], ...]:
         EmptyCollectionError,
         CollectionMissingError,
         LLMError,
+        WriterBusyError,
     )

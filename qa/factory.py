@@ -65,6 +65,7 @@ def build_indexer(
         chunk_tokens=settings.chunk_tokens,
         overlap_sentences=settings.chunk_overlap_sentences,
         progress=progress,
+        lock_path=settings.data_dir / f"{settings.collection}.writer.lock",
     )
 
 
