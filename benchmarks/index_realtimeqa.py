@@ -81,7 +81,7 @@ def main() -> None:
 
     collection = open_collection(settings, embedder)
     texts = {
-        chunk_id: normalise(text) for chunk_id, _, text in collection.manifest.iter_chunk_texts()
+        chunk_id: normalise(text) for chunk_id, _, text, _ in collection.manifest.iter_chunk_texts()
     }
     all_text = normalise(" ".join(json.loads(line)["text"] for line in lines))
     questions = [

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from index.chunking import passage_text
+from index.dates import DateRange
 from index.manifest import Manifest
 
 
@@ -38,9 +39,10 @@ class LexicalIndex:
         self._manifest = manifest
         self._model = None
         self._chunk_ids: list[str] = []
+        self._published: list[str | None] = []
         self._generation = -1
 
-    def search(self, query: str, n: int) -> list[tuple[str, float]]:
+    def search(self, query: str, n: int, dates: DateRange | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) of the best `n` chunks with a positive score."""
         self._ensure_fresh()
         if self._model is None or not self._chunk_ids:
@@ -48,8 +50,15 @@ class LexicalIndex:
         tokens = tokenize([query])
         if not tokens.vocab or not any(tokens.ids):
             return []
+        mask = None
+        if dates is not None and dates.active:
+            mask = np.array([dates.contains(p) for p in self._published], dtype=np.float32)
         ids, scores = self._model.retrieve(
-            tokens, k=min(n, len(self._chunk_ids)), show_progress=False, n_threads=1
+            tokens,
+            k=min(n, len(self._chunk_ids)),
+            show_progress=False,
+            n_threads=1,
+            weight_mask=mask,
         )
         return [
             (self._chunk_ids[i], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0
@@ -87,6 +96,7 @@ class LexicalIndex:
             import bm25s
 
             self._chunk_ids = saved["chunk_ids"]
+            self._published = saved["published"]
             self._model = (
                 bm25s.BM25.load(str(self._dir / "bm25"), show_progress=False)
                 if self._chunk_ids
@@ -100,12 +110,13 @@ class LexicalIndex:
         import bm25s
 
         rows = list(self._manifest.iter_chunk_texts())
-        self._chunk_ids = [chunk_id for chunk_id, _, _ in rows]
+        self._chunk_ids = [row[0] for row in rows]
+        self._published = [row[3] for row in rows]
         self._model = None
         if rows:
             self._model = bm25s.BM25()
             self._model.index(
-                tokenize([passage_text(t, x) for _, t, x in rows]), show_progress=False
+                tokenize([passage_text(t, x) for _, t, x, _ in rows]), show_progress=False
             )
         # Write to a temporary folder and swap it in, so a reader never sees half an index.
         self._dir.parent.mkdir(parents=True, exist_ok=True)
@@ -113,7 +124,13 @@ class LexicalIndex:
         if self._model is not None:
             self._model.save(str(staging / "bm25"), show_progress=False)
         (staging / "stamp.json").write_text(
-            json.dumps({"generation": generation, "chunk_ids": self._chunk_ids})
+            json.dumps(
+                {
+                    "generation": generation,
+                    "chunk_ids": self._chunk_ids,
+                    "published": self._published,
+                }
+            )
         )
         shutil.rmtree(self._dir, ignore_errors=True)
         staging.rename(self._dir)

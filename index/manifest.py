@@ -190,11 +190,11 @@ class Manifest:
     def document_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
 
-    def iter_chunk_texts(self) -> Iterator[tuple[str, str, str]]:
-        """(chunk id, document title, chunk text) for every chunk, in a stable order."""
-        docs = self._db.execute("SELECT id, title, text FROM documents ORDER BY id")
-        for doc_id, title, text in docs.fetchall():
+    def iter_chunk_texts(self) -> Iterator[tuple[str, str, str, str | None]]:
+        """(chunk id, document title, chunk text, published) for every chunk, in a stable order."""
+        docs = self._db.execute("SELECT id, title, text, published FROM documents ORDER BY id")
+        for doc_id, title, text, published in docs.fetchall():
             for chunk_id, start, end in self._db.execute(
                 'SELECT id, start, "end" FROM chunks WHERE doc_id=? ORDER BY idx', (doc_id,)
             ).fetchall():
-                yield chunk_id, title, text[start:end]
+                yield chunk_id, title, text[start:end], published

@@ -9,6 +9,7 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from index.dates import DateRange, day_key
 from index.documents import Chunk
 from index.embedding import Embedder
 
@@ -110,6 +111,7 @@ class ChunkStore:
             }
             if published.get(chunk.doc_id):
                 meta["published"] = published[chunk.doc_id]
+                meta["published_day"] = day_key(published[chunk.doc_id])
             metadatas.append(meta)
         # upsert: re-running an interrupted indexing run overwrites instead of duplicating
         self._collection.upsert(
@@ -122,12 +124,15 @@ class ChunkStore:
     def delete_document(self, doc_id: str) -> None:
         self._collection.delete(where={"doc_id": doc_id})
 
-    def search(self, vector: np.ndarray, n: int) -> list[DenseHit]:
+    def search(self, vector: np.ndarray, n: int, dates: DateRange | None = None) -> list[DenseHit]:
         total = self.count()
         if total == 0:
             return []
         result = self._collection.query(
-            query_embeddings=[vector], n_results=min(n, total), include=["metadatas", "distances"]
+            query_embeddings=[vector],
+            n_results=min(n, total),
+            where=dates.chroma_where() if dates else None,
+            include=["metadatas", "distances"],
         )
         hits = []
         for chunk_id, meta, distance in zip(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
+from index.dates import DateRange
 from index.embedding import Embedder
 from index.manifest import Manifest
 from qa.answer import REFUSAL, Answer, AnswerSentence, StreamEvent, final_answer
@@ -88,10 +89,11 @@ class Assistant:
         conversation: list[str] | None = None,
         mode: str | None = None,
         previous_answer: str = "",
+        dates: DateRange | None = None,
     ) -> Answer:
         """Answer `question`; `conversation` holds the earlier standalone questions (oldest
         first) and `previous_answer` the last answer's text, so a follow-up can be rewritten."""
-        return final_answer(self.stream(question, conversation, mode, previous_answer))
+        return final_answer(self.stream(question, conversation, mode, previous_answer, dates))
 
     def stream(
         self,
@@ -99,9 +101,11 @@ class Assistant:
         conversation: list[str] | None = None,
         mode: str | None = None,
         previous_answer: str = "",
+        dates: DateRange | None = None,
     ) -> Iterator[StreamEvent]:
         """The answer as events: the standalone question, draft tokens (generate mode), and
-        finally the verified answer, which replaces the draft."""
+        finally the verified answer, which replaces the draft. `dates` limits the documents
+        to those published in that range."""
         question = validate_question(question, self.settings.max_question_chars)
         mode = self.resolve_mode(mode)
         if self.manifest.document_count() == 0:
@@ -115,7 +119,9 @@ class Assistant:
             yield StreamEvent("standalone", text=standalone)
             with timings.stage("embed_query"):
                 query_vector = self.embedder.embed([standalone])[0]
-            chunks = self.retriever.retrieve(standalone, query_vector, self.settings.top_k, timings)
+            chunks = self.retriever.retrieve(
+                standalone, query_vector, self.settings.top_k, timings, dates
+            )
             with timings.stage("evidence"):
                 evidence = select_evidence(
                     standalone,

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from index.dates import DateRange
 from qa.answer import Answer, StreamEvent, final_answer
 from qa.assistant import Assistant
 
 
 class ChatSession:
-    def __init__(self, assistant: Assistant, mode: str | None = None):
+    def __init__(
+        self, assistant: Assistant, mode: str | None = None, dates: DateRange | None = None
+    ):
         self.assistant = assistant
         self.mode = mode
+        self.dates = dates
         self.turns: list[Answer] = []
 
     @property
@@ -24,7 +28,7 @@ class ChatSession:
     def stream(self, question: str) -> Iterator[StreamEvent]:
         previous = self.turns[-1].answer if self.turns else ""
         for event in self.assistant.stream(
-            question, self.standalone_questions, self.mode, previous_answer=previous
+            question, self.standalone_questions, self.mode, previous, self.dates
         ):
             if event.kind == "answer" and event.answer is not None:
                 self.turns.append(event.answer)

@@ -125,15 +125,43 @@ MODE_OPTION = click.option(
 )
 
 
+def _date(ctx, param, value: str | None) -> str | None:
+    from index.cleaning import normalise_date
+
+    if value is None:
+        return None
+    iso = normalise_date(value)
+    if iso is None:
+        raise click.BadParameter(f"'{value}' is not a date (use YYYY-MM-DD)")
+    return iso
+
+
+def date_options(command):
+    """--since / --until: only documents published in that range (inclusive)."""
+    command = click.option("--until", callback=_date, help="Published on or before (YYYY-MM-DD).")(
+        command
+    )
+    return click.option("--since", callback=_date, help="Published on or after (YYYY-MM-DD).")(
+        command
+    )
+
+
 @main.command("ask")
 @click.argument("question")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (see README).")
 @click.option("--top-k", type=click.IntRange(1, 50), help="Chunks to read evidence from.")
 @MODE_OPTION
+@date_options
 @click.pass_obj
 @user_errors
 def ask_command(
-    settings, question: str, as_json: bool, top_k: int | None, mode: str | None
+    settings,
+    question: str,
+    as_json: bool,
+    top_k: int | None,
+    mode: str | None,
+    since: str | None,
+    until: str | None,
 ) -> None:
     """Answer a question from the indexed documents, citing exact passages.
 
@@ -141,13 +169,15 @@ def ask_command(
     Example:
       qa ask "Who was summoned and why?" --json
     """
+    from index.dates import DateRange
     from qa.factory import build_assistant
 
     if top_k:
         settings = settings.model_copy(update={"top_k": top_k})
     draft = _DraftPrinter(enabled=not as_json)
     answer = None
-    for event in build_assistant(settings).stream(question, mode=mode):
+    dates = DateRange(since, until)
+    for event in build_assistant(settings).stream(question, mode=mode, dates=dates):
         if event.kind == "token":
             draft.add(event.text)
         elif event.kind == "answer":
@@ -161,20 +191,22 @@ def ask_command(
 
 @main.command("chat")
 @MODE_OPTION
+@date_options
 @click.pass_obj
 @user_errors
-def chat_command(settings, mode: str | None) -> None:
+def chat_command(settings, mode: str | None, since: str | None, until: str | None) -> None:
     """Ask questions in a conversation; follow-ups ("Why?") use the earlier questions.
 
     \b
     Example:
       qa chat        (then type questions; an empty line or Ctrl-D ends)
     """
+    from index.dates import DateRange
     from qa.assistant import QuestionError
     from qa.chat import ChatSession
     from qa.factory import build_assistant
 
-    session = ChatSession(build_assistant(settings), mode=mode)
+    session = ChatSession(build_assistant(settings), mode=mode, dates=DateRange(since, until))
     while True:
         try:
             question = click.prompt("you", prompt_suffix="> ", default="", show_default=False)

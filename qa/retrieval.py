@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from index.dates import DateRange
 from index.lexical import LexicalIndex
 from index.manifest import Manifest
 from index.store import ChunkStore
@@ -49,21 +50,34 @@ class HybridRetriever:
         return self._lexical.idf(words)
 
     def retrieve(
-        self, question: str, query_vector: np.ndarray, top_k: int, timings: Timings | None = None
+        self,
+        question: str,
+        query_vector: np.ndarray,
+        top_k: int,
+        timings: Timings | None = None,
+        dates: DateRange | None = None,
+        date_boost: bool = False,
     ) -> list[RetrievedChunk]:
+        """The top_k fused chunks. With `dates`, only chunks published in that range are
+        returned; with `date_boost` too, chunks in the range are preferred instead (their
+        rankings join the unfiltered ones in the fusion)."""
         timings = timings or Timings()
-        dense = []
-        if self.mode != "bm25":
-            with timings.stage("dense"):
-                dense = self._store.search(query_vector, self._candidates)
-        lexical = []
-        if self.mode != "dense":
-            with timings.stage("bm25"):
-                lexical = self._lexical.search(question, self._candidates)
+        filtered = dates if dates is not None and dates.active else None
+        rankings: list[list[str]] = []
+        dense = lexical = []
+        for window in [None, filtered] if filtered and date_boost else [filtered]:
+            if self.mode != "bm25":
+                with timings.stage("dense"):
+                    hits = self._store.search(query_vector, self._candidates, window)
+                rankings.append([h.chunk_id for h in hits])
+                dense = dense or hits
+            if self.mode != "dense":
+                with timings.stage("bm25"):
+                    found = self._lexical.search(question, self._candidates, window)
+                rankings.append([cid for cid, _ in found])
+                lexical = lexical or found
         with timings.stage("fuse"):
-            fused = reciprocal_rank_fusion(
-                [[h.chunk_id for h in dense], [cid for cid, _ in lexical]], k=self._rrf_k
-            )[:top_k]
+            fused = reciprocal_rank_fusion(rankings, k=self._rrf_k)[:top_k]
             dense_by_id = {h.chunk_id: (rank, h) for rank, h in enumerate(dense, start=1)}
             bm25_by_id = {cid: (rank, s) for rank, (cid, s) in enumerate(lexical, start=1)}
             spans = self._manifest.chunk_spans([cid for cid, _ in fused])

@@ -140,3 +140,18 @@ def test_cli_against_a_chroma_server(chroma_server, fake_embedder, sample_dir):
     assert not answer["refused"] and answer["citations"]
     bad = runner.invoke(main, ["--chroma-url", "http://127.0.0.1:9", "ask", "Who?"])
     assert bad.exit_code == 1 and "cannot reach the Chroma server" in bad.output
+
+
+def test_search_by_publication_date(backend):
+    from index.dates import DateRange
+
+    store = _store(backend)
+    chunks = _chunks("a", ["bridge news one"]) + _chunks("b", ["bridge news two"])
+    vectors = HashEmbedder().embed([c.text for c in chunks])
+    store.add(chunks, vectors, {"a": "2022-01-05", "b": "2023-06-20"})
+    query = HashEmbedder().embed(["bridge news"])[0]
+    assert {h.doc_id for h in store.search(query, 5)} == {"a", "b"}
+    assert {h.doc_id for h in store.search(query, 5, DateRange(since="2023-01-01"))} == {"b"}
+    assert {h.doc_id for h in store.search(query, 5, DateRange("2022-01-01", "2022-12-31"))} == {
+        "a"
+    }

@@ -1,0 +1,54 @@
+"""Publication dates as filters: a document's `published` is an ISO date (YYYY-MM-DD)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+
+def day_key(iso: str | None) -> int | None:
+    """20240621 for "2024-06-21": Chroma compares numbers, not strings."""
+    if not iso or len(iso) < 10:
+        return None
+    try:
+        return int(iso[:10].replace("-", ""))
+    except ValueError:
+        return None
+
+
+@dataclass(frozen=True)
+class DateRange:
+    """Inclusive range of publication dates; an open end is None. Documents without a date
+    are outside any range that has an end."""
+
+    since: str | None = None
+    until: str | None = None
+
+    @classmethod
+    def week_before(cls, iso: str) -> DateRange:
+        day = date.fromisoformat(iso[:10])
+        return cls((day - timedelta(days=7)).isoformat(), day.isoformat())
+
+    @property
+    def active(self) -> bool:
+        return bool(self.since or self.until)
+
+    def contains(self, published: str | None) -> bool:
+        if not self.active:
+            return True
+        key = day_key(published)
+        if key is None:
+            return False
+        low, high = day_key(self.since), day_key(self.until)
+        return (low is None or key >= low) and (high is None or key <= high)
+
+    def chroma_where(self) -> dict[str, Any] | None:
+        conditions = []
+        if self.since:
+            conditions.append({"published_day": {"$gte": day_key(self.since)}})
+        if self.until:
+            conditions.append({"published_day": {"$lte": day_key(self.until)}})
+        if not conditions:
+            return None
+        return conditions[0] if len(conditions) == 1 else {"$and": conditions}
