@@ -35,7 +35,8 @@ def main() -> None:
     args = parser.parse_args()
 
     from index.chunking import chunk_document, passage_text
-    from index.cleaning import clean_document
+    from index.cleaning import clean_document, normalise_date
+    from index.dates import DateRange
     from index.documents import RawDocument
     from qa.factory import build_assistant, build_embedder, build_indexer, open_collection
     from qa.settings import Settings
@@ -92,13 +93,26 @@ def main() -> None:
     ]
     answerable = [q for q in questions if any(normalise(a) in all_text for a in q["answers"])]
     modes = {}
-    for mode in ("dense", "bm25", "hybrid"):
+    # (name, retrieval mode, date handling): the question's `date` is when the quiz was asked;
+    # "week" restricts to articles published in the 7 days before it, "boost" prefers them.
+    variants = [
+        ("dense", "dense", None),
+        ("bm25", "bm25", None),
+        ("hybrid", "hybrid", None),
+        ("hybrid + week restrict", "hybrid", "restrict"),
+        ("hybrid + week boost", "hybrid", "boost"),
+    ]
+    for name, mode, date_use in variants:
         retriever = build_assistant(settings, embedder=embedder, retrieval_mode=mode).retriever
         hits, reciprocal, latencies = 0, 0.0, []
         for q in answerable:
             start = time.perf_counter()
             vector = embedder.embed([q["question"]])[0]
-            ranked = retriever.retrieve(q["question"], vector, top_k=10)
+            asked = normalise_date(q.get("date"))
+            dates = DateRange.week_before(asked) if date_use and asked else None
+            ranked = retriever.retrieve(
+                q["question"], vector, top_k=10, dates=dates, date_boost=date_use == "boost"
+            )
             latencies.append(time.perf_counter() - start)
             answers = [normalise(a) for a in q["answers"]]
             first = next(
@@ -113,7 +127,7 @@ def main() -> None:
             reciprocal += 1 / first if first else 0.0
         n = max(1, len(answerable))
         latencies.sort()
-        modes[mode] = {
+        modes[name] = {
             "hit@5": hits / n,
             "mrr@10": reciprocal / n,
             "p50_ms": 1000 * latencies[len(latencies) // 2] if latencies else 0.0,

@@ -268,3 +268,30 @@ def test_a_bad_eval_set_is_one_plain_line(indexed, tmp_path):
     )
     assert "no valid item in eval set" in status and "Traceback" not in status
     assert (summary, plot, files) == ("", None, None)
+
+
+def test_publication_date_filter(backend, tmp_path):
+    import json
+
+    corpus = tmp_path / "news.jsonl"
+    corpus.write_text(
+        "\n".join(
+            json.dumps({"id": i, "title": f"Bridge {i}", "published": p, "text": t})
+            for i, p, t in [
+                ("old", "2022-03-01", "The council approved the bridge plan after a debate."),
+                ("new", "2023-06-20", "The council approved the bridge budget in a vote."),
+            ]
+        )
+    )
+    list(backend.index([corpus]))
+    chat = ChatPanel(backend)
+    steps = list(
+        chat.respond(
+            "What did the council approve?", None, "extractive", 6, False, "2023-01-01", ""
+        )
+    )
+    session = steps[-1][2]
+    assert session.turns[-1].citations
+    assert all("budget" in c.quote for c in session.turns[-1].citations)
+    bad = list(chat.respond("What?", None, "extractive", 6, False, "", "soon"))
+    assert "is not a date" in bad[-1][1] and bad[-1][3] == "What?"

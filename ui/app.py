@@ -81,11 +81,18 @@ def _chat_tab(backend: Backend) -> None:
                     value=bool(getattr(settings, "show_unverified", False)),
                     label="Show unverified sentences (marked) instead of dropping them",
                 )
+                with gr.Row():
+                    since = gr.Textbox(
+                        label="Published on or after", placeholder="YYYY-MM-DD", elem_id="qa-since"
+                    )
+                    until = gr.Textbox(
+                        label="Published on or before", placeholder="YYYY-MM-DD", elem_id="qa-until"
+                    )
         with gr.Column(scale=2):
             source = gr.HTML(EMPTY_SOURCE, elem_id="qa-source-panel", js_on_load=SCROLL_TO_MARK)
 
     private = {"api_visibility": "private"}
-    ask_inputs = [question, session, mode, top_k, show_unverified]
+    ask_inputs = [question, session, mode, top_k, show_unverified, since, until]
     ask_outputs = [conversation, status, session, question]
     ask.click(chat.respond, ask_inputs, ask_outputs, **private)
     question.submit(chat.respond, ask_inputs, ask_outputs, **private)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from index.dates import DateRange
 from ui.index_summary import IndexSummary
 from ui.worker import OwnerThread
 
@@ -25,6 +26,7 @@ class AskOptions:
     mode: str | None = None  # None: the settings' answer_mode
     top_k: int | None = None
     show_unverified: bool | None = None
+    dates: DateRange | None = None  # only documents published in this range
 
 
 @dataclass
@@ -159,6 +161,7 @@ class Backend:
     ) -> Iterator[StreamEvent]:
         self._configure(options)
         session.mode = options.mode
+        session.dates = options.dates
         yield from session.stream(question)
 
     def _ask(self, question: str) -> Answer:

@@ -23,14 +23,26 @@ class ChatPanel:
         self._titles: dict[str, str] = {}  # of retrieved documents, for the answer details
 
     def respond(
-        self, question: str, session: Any, mode: str, top_k: float, show_unverified: bool
+        self,
+        question: str,
+        session: Any,
+        mode: str,
+        top_k: float,
+        show_unverified: bool,
+        since: str = "",
+        until: str = "",
     ) -> Iterator[tuple[str, str, Any, str]]:
         """Yields (conversation HTML, status HTML, session, question box) as the answer grows."""
         session = session or self.backend.new_session()
-        options = AskOptions(mode=mode, top_k=int(top_k), show_unverified=bool(show_unverified))
         pending = PendingTurn(question)
         yield self._render(session, show_unverified, pending), "", session, ""
         try:
+            options = AskOptions(
+                mode=mode,
+                top_k=int(top_k),
+                show_unverified=bool(show_unverified),
+                dates=date_range(since, until),
+            )
             for event in self.backend.stream(session, question, options):
                 if event.kind == "standalone":
                     pending.standalone = event.text
@@ -84,3 +96,19 @@ class ChatPanel:
             return f"closest passage {i + 1} (score {passage.score:.2f})", passage
         except (AttributeError, KeyError, IndexError, StopIteration, TypeError, ValueError):
             return None  # a stale click (the conversation was reset) or a malformed event
+
+
+def date_range(since: str, until: str):
+    """The publication-date filter typed in the settings; a bad date is a user error."""
+    from index.cleaning import normalise_date
+    from index.dates import DateRange
+    from qa.assistant import QuestionError
+
+    ends = []
+    for label, value in (("on or after", since), ("on or before", until)):
+        value = (value or "").strip()
+        iso = normalise_date(value) if value else None
+        if value and iso is None:
+            raise QuestionError(f"published {label}: '{value}' is not a date (use YYYY-MM-DD)")
+        ends.append(iso)
+    return DateRange(*ends)
