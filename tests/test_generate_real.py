@@ -3,9 +3,7 @@ OpenAI-compatible server (llama_cpp.server on 127.0.0.1)."""
 
 import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 
 from qa.chat import ChatSession
@@ -13,7 +11,7 @@ from qa.factory import build_assistant, build_indexer
 from qa.llm import OpenAICompatibleLLM
 from qa.models import DEFAULT_MODEL, resolve_model_path
 from tests.conftest import SAMPLE_DIR
-from tests.processes import free_port, stop
+from tests.processes import free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.slow
 
@@ -80,15 +78,7 @@ def llama_server():
     )
     base = f"http://127.0.0.1:{port}/v1"
     try:
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{base}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.5)
-        else:
-            pytest.fail("llama_cpp.server did not start")
+        wait_until_up(f"{base}/models", process, "llama_cpp.server")
         yield base
     finally:
         stop(process)

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import time
 import uuid
 from pathlib import Path
 
-import httpx
 import numpy as np
 import pytest
 
@@ -17,7 +15,7 @@ from index.store import ChunkStore, StoreError, open_client
 from qa.factory import build_assistant, build_indexer
 from tests.conftest import SAMPLE_DIR
 from tests.fakes import HashEmbedder, OtherHashEmbedder
-from tests.processes import free_port, stop
+from tests.processes import free_port, stop, wait_until_up
 
 
 @pytest.fixture(scope="module")
@@ -32,15 +30,7 @@ def chroma_server(tmp_path_factory):
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            try:
-                if httpx.get(f"{url}/api/v2/heartbeat", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                time.sleep(0.3)
-        else:
-            pytest.fail("chroma run did not start")
+        wait_until_up(f"{url}/api/v2/heartbeat", process, "chroma run")
         yield url
     finally:
         stop(process)
