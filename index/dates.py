@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import numpy as np
+
 
 def day_key(iso: str | None) -> int | None:
     """20240621 for "2024-06-21": Chroma compares numbers, not strings."""
@@ -42,6 +44,18 @@ class DateRange:
             return False
         low, high = day_key(self.since), day_key(self.until)
         return (low is None or key >= low) and (high is None or key <= high)
+
+    def mask(self, days: np.ndarray) -> np.ndarray:
+        """1.0 where a day key (0 = undated) lies in the range, else 0.0; vectorised `contains`."""
+        if not self.active:
+            return np.ones(len(days), dtype=np.float32)
+        low, high = day_key(self.since), day_key(self.until)
+        keep = days > 0
+        if low is not None:
+            keep &= days >= low
+        if high is not None:
+            keep &= days <= high
+        return keep.astype(np.float32)
 
     def chroma_where(self) -> dict[str, Any] | None:
         conditions = []

@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from index.chunking import passage_text
-from index.dates import DateRange
+from index.dates import DateRange, day_key
 from index.manifest import Manifest
 
 
@@ -40,6 +40,7 @@ class LexicalIndex:
         self._model = None
         self._chunk_ids: list[str] = []
         self._published: list[str | None] = []
+        self._days = np.zeros(0, dtype=np.int64)  # day keys of _published, 0 when undated
         self._generation = -1
 
     def search(self, query: str, n: int, dates: DateRange | None = None) -> list[tuple[str, float]]:
@@ -52,7 +53,7 @@ class LexicalIndex:
             return []
         mask = None
         if dates is not None and dates.active:
-            mask = np.array([dates.contains(p) for p in self._published], dtype=np.float32)
+            mask = dates.mask(self._days)
         ids, scores = self._model.retrieve(
             tokens,
             k=min(n, len(self._chunk_ids)),
@@ -97,6 +98,7 @@ class LexicalIndex:
 
             self._chunk_ids = saved["chunk_ids"]
             self._published = saved["published"]
+            self._days = _day_keys(self._published)
             self._model = (
                 bm25s.BM25.load(str(self._dir / "bm25"), show_progress=False)
                 if self._chunk_ids
@@ -112,6 +114,7 @@ class LexicalIndex:
         rows = list(self._manifest.iter_chunk_texts())
         self._chunk_ids = [row[0] for row in rows]
         self._published = [row[3] for row in rows]
+        self._days = _day_keys(self._published)
         self._model = None
         if rows:
             self._model = bm25s.BM25()
@@ -149,3 +152,7 @@ def terms(texts: list[str]) -> list[set[str]]:
         show_progress=False,
     )
     return [set(t) for t in tokens]
+
+
+def _day_keys(published: list[str | None]) -> np.ndarray:
+    return np.array([day_key(p) or 0 for p in published], dtype=np.int64)

@@ -66,3 +66,12 @@ def test_cli_since_until(fake_embedder, tmp_path):
     assert answer["citations"] and all("budget" in c["quote"] for c in answer["citations"])
     bad = runner.invoke(main, ["ask", "What?", "--until", "last year"])
     assert bad.exit_code == 2 and "is not a date" in bad.output
+
+
+def test_vectorised_mask_agrees_with_contains():
+    import numpy as np
+
+    published = ["2023-06-14", "2023-06-21", "2023-06-22", None, "2022-01-01"]
+    days = np.array([day_key(p) or 0 for p in published])
+    for dates in (DateRange.week_before("2023-06-21"), DateRange(since="2023-01-01"), DateRange()):
+        assert dates.mask(days).tolist() == [float(dates.contains(p)) for p in published]
