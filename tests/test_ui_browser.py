@@ -8,14 +8,12 @@ import os
 import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import SAMPLE_DIR
-from tests.processes import free_port, stop
+from tests.processes import free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.slow
 
@@ -48,20 +46,6 @@ def qa(*args: str, env: dict, timeout: float = 600) -> subprocess.CompletedProce
     )
 
 
-def wait_until_up(url: str, process: subprocess.Popen, log: Path, timeout: float = 240) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"qa serve exited with {process.returncode}:\n{log.read_text()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=5) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.5)
-    pytest.fail(f"qa serve did not come up in {timeout} s:\n{log.read_text()[-3000:]}")
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     """`qa serve` on a free loopback port over the sample collection; stopped at the end,
@@ -89,7 +73,7 @@ def server(tmp_path_factory):
         )
     try:
         url = f"http://127.0.0.1:{port}/"
-        wait_until_up(url, process, log)
+        wait_until_up(url, process, "qa serve", timeout=240, log=log)
         yield {"url": url, "env": env}
     finally:
         stop(process)
