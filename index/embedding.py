@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import threading
 from pathlib import Path
 from typing import Protocol
 
@@ -43,11 +44,19 @@ class SentenceTransformerEmbedder:
         self.batch_size = batch_size
         self._threads = threads
         self._model = None
+        self._load_lock = threading.Lock()
+        # One encode at a time: Hugging Face's Rust tokenizer fails ("Already borrowed") when
+        # threads share it, and torch already spreads one batch over every core.
+        self._use_lock = threading.Lock()
 
     def load(self):
         """Load the model (takes seconds: sentence-transformers is slow to import), once."""
-        if self._model is not None:
-            return self._model
+        with self._load_lock:  # threads asking at once share one load
+            if self._model is None:
+                self._model = self._load()
+        return self._model
+
+    def _load(self):
         # Only the local cache: a run never downloads weights.
         os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
@@ -60,27 +69,33 @@ class SentenceTransformerEmbedder:
 
             if self._threads:
                 torch.set_num_threads(self._threads)
-            self._model = SentenceTransformer(self._location, device="cpu")
+            return SentenceTransformer(self._location, device="cpu")
         except Exception as exc:  # many failure types: missing files, bad config, not cached
             raise EmbeddingModelError(
                 f"cannot load embedding model '{self._requested}' offline ({type(exc).__name__}): "
                 "give a local path, a model in the Hugging Face cache, or the packaged default "
                 f"'{PACKAGED_MODEL}'"
             ) from exc
-        return self._model
 
     def embed(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
-        vectors = self.load().encode(
-            texts, batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
-        )
+        model = self.load()
+        with self._use_lock:
+            vectors = model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                show_progress_bar=False,
+            )
         return np.asarray(vectors, dtype=np.float32)
 
     def count_tokens(self, texts: list[str]) -> list[int]:
         if not texts:
             return []
-        encoded = self.load().tokenizer(texts, add_special_tokens=False, truncation=False)
+        model = self.load()
+        with self._use_lock:
+            encoded = model.tokenizer(texts, add_special_tokens=False, truncation=False)
         return [len(ids) for ids in encoded["input_ids"]]
 
 

@@ -10,8 +10,10 @@ import json
 import math
 import shutil
 import tempfile
-from functools import cache
+import threading
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -19,12 +21,17 @@ from index.chunking import passage_text
 from index.dates import DateRange, day_key
 from index.manifest import Manifest
 
+_local = threading.local()
 
-@cache
+
 def _stemmer():
-    import Stemmer
+    # PyStemmer's stemmers must not be shared between threads.
+    stemmer = getattr(_local, "stemmer", None)
+    if stemmer is None:
+        import Stemmer
 
-    return Stemmer.Stemmer("english")
+        stemmer = _local.stemmer = Stemmer.Stemmer("english")
+    return stemmer
 
 
 def tokenize(texts: list[str]):
@@ -33,110 +40,109 @@ def tokenize(texts: list[str]):
     return bm25s.tokenize(texts, stopwords="en", stemmer=_stemmer(), show_progress=False)
 
 
+@dataclass(frozen=True)
+class _Snapshot:
+    """One consistent state of the index, swapped in whole so concurrent readers never mix
+    the chunk ids of one generation with the scores of another."""
+
+    generation: int
+    model: Any  # bm25s.BM25, or None when the collection is empty
+    chunk_ids: list[str]
+    days: np.ndarray  # day key of each chunk's published date, 0 when undated
+
+
+_EMPTY = _Snapshot(-1, None, [], np.zeros(0, dtype=np.int64))
+
+
 class LexicalIndex:
     def __init__(self, directory: Path, manifest: Manifest):
         self._dir = directory
         self._manifest = manifest
-        self._model = None
-        self._chunk_ids: list[str] = []
-        self._published: list[str | None] = []
-        self._days = np.zeros(0, dtype=np.int64)  # day keys of _published, 0 when undated
-        self._generation = -1
+        self._snapshot = _EMPTY
+        self._refresh_lock = threading.Lock()
 
     def search(self, query: str, n: int, dates: DateRange | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) of the best `n` chunks with a positive score."""
-        self._ensure_fresh()
-        if self._model is None or not self._chunk_ids:
+        snap = self._fresh()
+        if snap.model is None or not snap.chunk_ids:
             return []
         tokens = tokenize([query])
         if not tokens.vocab or not any(tokens.ids):
             return []
         mask = None
         if dates is not None and dates.active:
-            mask = dates.mask(self._days)
-        ids, scores = self._model.retrieve(
+            mask = dates.mask(snap.days)
+        ids, scores = snap.model.retrieve(
             tokens,
-            k=min(n, len(self._chunk_ids)),
+            k=min(n, len(snap.chunk_ids)),
             show_progress=False,
             n_threads=1,
             weight_mask=mask,
         )
         return [
-            (self._chunk_ids[i], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0
+            (snap.chunk_ids[i], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0
         ]
 
     def idf(self, words: set[str]) -> dict[str, float]:
         """BM25 inverse document frequency of stemmed words; a word absent from the collection
         gets the highest value, which is what makes it a strong sign of an unanswerable question."""
-        self._ensure_fresh()
-        n = len(self._chunk_ids)
-        vocab = self._model.vocab_dict if self._model is not None else {}
-        df = np.diff(self._model.scores["indptr"]) if self._model is not None else None
+        snap = self._fresh()
+        n = len(snap.chunk_ids)
+        vocab = snap.model.vocab_dict if snap.model is not None else {}
+        df = np.diff(snap.model.scores["indptr"]) if snap.model is not None else None
         weights = {}
         for word in words:
             count = int(df[vocab[word]]) if word in vocab and df is not None else 0
             weights[word] = math.log(1 + (n - count + 0.5) / (count + 0.5))
         return weights
 
-    def _ensure_fresh(self) -> None:
+    def _fresh(self) -> _Snapshot:
         generation = self._manifest.generation()
-        if generation == self._generation:
-            return
-        if not self._load(generation):
-            self._rebuild(generation)
-        self._generation = generation
+        if self._snapshot.generation != generation:
+            with self._refresh_lock:  # one thread rebuilds; the others wait for its result
+                if self._snapshot.generation != generation:
+                    self._snapshot = self._load(generation) or self._rebuild(generation)
+        return self._snapshot
 
-    def _load(self, generation: int) -> bool:
+    def _load(self, generation: int) -> _Snapshot | None:
         stamp = self._dir / "stamp.json"
         if not stamp.exists():
-            return False
+            return None
         try:
             saved = json.loads(stamp.read_text())
             if saved.get("generation") != generation:
-                return False
+                return None
             import bm25s
 
-            self._chunk_ids = saved["chunk_ids"]
-            self._published = saved["published"]
-            self._days = _day_keys(self._published)
-            self._model = (
-                bm25s.BM25.load(str(self._dir / "bm25"), show_progress=False)
-                if self._chunk_ids
-                else None
+            chunk_ids = saved["chunk_ids"]
+            model = (
+                bm25s.BM25.load(str(self._dir / "bm25"), show_progress=False) if chunk_ids else None
             )
-            return True
+            return _Snapshot(generation, model, chunk_ids, _day_keys(saved["published"]))
         except (OSError, ValueError, KeyError):
-            return False  # damaged or half-written: rebuild
+            return None  # damaged or half-written: rebuild
 
-    def _rebuild(self, generation: int) -> None:
+    def _rebuild(self, generation: int) -> _Snapshot:
         import bm25s
 
         rows = list(self._manifest.iter_chunk_texts())
-        self._chunk_ids = [row[0] for row in rows]
-        self._published = [row[3] for row in rows]
-        self._days = _day_keys(self._published)
-        self._model = None
+        chunk_ids = [row[0] for row in rows]
+        published = [row[3] for row in rows]
+        model = None
         if rows:
-            self._model = bm25s.BM25()
-            self._model.index(
-                tokenize([passage_text(t, x) for _, t, x, _ in rows]), show_progress=False
-            )
+            model = bm25s.BM25()
+            model.index(tokenize([passage_text(t, x) for _, t, x, _ in rows]), show_progress=False)
         # Write to a temporary folder and swap it in, so a reader never sees half an index.
         self._dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix="bm25-", dir=self._dir.parent))
-        if self._model is not None:
-            self._model.save(str(staging / "bm25"), show_progress=False)
+        if model is not None:
+            model.save(str(staging / "bm25"), show_progress=False)
         (staging / "stamp.json").write_text(
-            json.dumps(
-                {
-                    "generation": generation,
-                    "chunk_ids": self._chunk_ids,
-                    "published": self._published,
-                }
-            )
+            json.dumps({"generation": generation, "chunk_ids": chunk_ids, "published": published})
         )
         shutil.rmtree(self._dir, ignore_errors=True)
         staging.rename(self._dir)
+        return _Snapshot(generation, model, chunk_ids, _day_keys(published))
 
 
 def terms(texts: list[str]) -> list[set[str]]:

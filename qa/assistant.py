@@ -3,6 +3,8 @@ answer (extractive, or generated then verified) with exact citations."""
 
 from __future__ import annotations
 
+import copy
+import threading
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 
@@ -20,6 +22,22 @@ from qa.retrieval import HybridRetriever, RetrievedChunk
 from qa.rewrite import is_follow_up, plausible_rewrite, rewrite_rule_based
 from qa.settings import Settings
 from qa.timing import Timings
+
+
+class _SharedLLM:
+    """Builds the LLM once, even when the first requests arrive together (loading a model
+    twice would double its memory)."""
+
+    def __init__(self) -> None:
+        self._llm: LLM | None = None
+        self._lock = threading.Lock()
+
+    def get(self, factory: Callable[[], LLM]) -> LLM:
+        with self._lock:
+            if self._llm is None:
+                self._llm = factory()
+            return self._llm
+
 
 CLOSEST_PASSAGES = 3
 ANSWER_MODES = ("auto", "extractive", "generate")
@@ -63,13 +81,20 @@ class Assistant:
         self.retriever = retriever
         self.embedder = embedder
         self._llm_factory = llm
-        self._llm: LLM | None = None
+        self._llm = _SharedLLM()
 
     @property
     def llm(self) -> LLM | None:
-        if self._llm is None and self._llm_factory is not None:
-            self._llm = self._llm_factory()
-        return self._llm
+        if self._llm_factory is None:
+            return None
+        return self._llm.get(self._llm_factory)
+
+    def with_settings(self, settings: Settings) -> Assistant:
+        """The same assistant (collection, models, LLM) answering with other settings, e.g. one
+        browser's top-k; requests in other threads keep theirs."""
+        clone = copy.copy(self)
+        clone.settings = settings
+        return clone
 
     def resolve_mode(self, mode: str | None) -> str:
         mode = mode or self.settings.answer_mode

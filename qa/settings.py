@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"
     embedding_batch_size: int = 32
     threads: int = 2
+    # Requests the web app serves at once (the LLM still answers one at a time).
+    serve_concurrency: int = Field(4, ge=1, le=64)
     chunk_tokens: int = Field(200, ge=16, le=512)  # all-MiniLM-L6-v2 reads 256 word pieces
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
 

@@ -55,13 +55,31 @@ def test_ask_api_returns_the_answer_with_citations(running):
         client.predict("  ", api_name="/ask")
 
 
-def test_only_ask_is_an_api_endpoint(running):
+def test_only_ask_and_add_documents_are_api_endpoints(running):
     from gradio_client import Client
 
     url, _, _ = running
     endpoints = Client(url, verbose=False).view_api(print_info=False, return_format="dict")
-    assert list(endpoints["named_endpoints"]) == ["/ask"]
+    assert sorted(endpoints["named_endpoints"]) == ["/add_documents", "/ask"]
     assert endpoints["unnamed_endpoints"] == {}
+
+
+def test_add_documents_api_indexes_files_and_reports_the_bad_ones(running, tmp_path):
+    from gradio_client import Client, handle_file
+
+    url, _, _ = running
+    good = tmp_path / "harbour.txt"
+    good.write_text("The harbour of Tallinn reopened on Monday after two years of repairs.\n")
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    client = Client(url, verbose=False)
+    result = client.predict([handle_file(good), handle_file(empty)], api_name="/add_documents")
+    assert result["added"] == 1 and result["documents"] == 3
+    assert [name for name, _ in result["failed"]] and "empty" in result["failed"][0][1]
+    again = client.predict([handle_file(good)], api_name="/add_documents")
+    assert again["added"] == 0 and again["documents"] == 3
+    answer = client.predict("Which harbour reopened?", api_name="/ask")
+    assert "Tallinn" in answer["answer"]
 
 
 def test_the_data_directory_is_never_served(running):

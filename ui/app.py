@@ -5,6 +5,7 @@ from __future__ import annotations
 import gradio as gr
 
 from ui.api import ask_endpoint
+from ui.api_documents import add_documents_endpoint
 from ui.backend import Backend, answer_modes
 from ui.chat import ChatPanel
 from ui.documents import DocumentsPanel
@@ -34,6 +35,7 @@ def build_app(backend: Backend, max_upload_mb: int = MAX_UPLOAD_MB) -> gr.Blocks
                 _evals_tab(backend)
         app.load(load_listing, None, listing_outputs, api_visibility="private")
         gr.api(ask_endpoint(backend), api_name="ask")
+        gr.api(add_documents_endpoint(backend, max_upload_mb * 2**20), api_name="add_documents")
     return app
 
 

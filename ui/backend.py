@@ -1,15 +1,18 @@
-"""What the web app asks of qa/: answers, documents and indexing, all run on one owner thread."""
+"""What the web app asks of qa/: answers and document reads run on the request's own thread, in
+parallel; writes (indexing, removal) and eval runs queue on one owner thread, the single writer."""
 
 from __future__ import annotations
 
+import threading
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from index.dates import DateRange
 from ui.index_summary import IndexSummary
+from ui.uploads import save_uploads, settle
 from ui.worker import OwnerThread
 
 if typing.TYPE_CHECKING:
@@ -53,8 +56,9 @@ def answer_modes() -> tuple[str, ...]:
 
 
 class Backend:
-    """The qa objects of the app, built from the settings (or with a given embedder, as tests
-    do) on the owner thread, and only used there."""
+    """The qa objects of the app, built once from the settings (or with a given embedder, as
+    tests do) and shared by every request: the manifest gives each thread its own SQLite
+    connection, the embedder and the LLM serialise their own use."""
 
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         self.settings = settings
@@ -62,6 +66,7 @@ class Backend:
         self._embedder = embedder
         self._thread = OwnerThread()
         self._objects: _Objects | None = None
+        self._build_lock = threading.Lock()
 
     def start(self, warm_up: bool = True) -> None:
         """Open (or create) the collection now, so a bad setting fails before the server starts;
@@ -78,34 +83,50 @@ class Backend:
         """A conversation of its own for one browser session."""
         from qa.chat import ChatSession
 
-        return ChatSession(self._thread.call(self._ready).assistant)
+        return ChatSession(self._ready().assistant)
 
     def stream(
         self, session: ChatSession, question: str, options: AskOptions
     ) -> Iterator[StreamEvent]:
         """The events of one answer in a conversation."""
-        return self._thread.iterate(self._stream, session, question, options)
+        session.assistant = self._assistant(options)
+        session.mode = options.mode
+        session.dates = options.dates
+        return session.stream(question)
 
     def ask(self, question: str) -> Answer:
         """One question on its own, with the default settings."""
-        return self._thread.call(self._ask, question)
+        from qa.chat import ChatSession
+
+        return ChatSession(self._assistant(AskOptions())).ask(question)
 
     # --- documents ------------------------------------------------------------------------------
     def documents(self) -> list:
         """The indexed documents (`DocumentInfo`), oldest first."""
-        return self._thread.call(lambda: self._ready().manifest.list_documents())
+        return self._ready().manifest.list_documents()
 
     def document(self, doc_id: str) -> tuple[Any, str | None]:
         """(`DocumentInfo` or None, the text citations index into, or None)."""
-        return self._thread.call(self._document, doc_id)
+        manifest = self._ready().manifest
+        return manifest.info(doc_id), manifest.text(doc_id)
 
     def titles(self, doc_ids: set[str]) -> dict[str, str]:
         """doc id -> title, for the documents still in the collection."""
-        return self._thread.call(self._titles, doc_ids)
+        infos = [self._ready().manifest.info(doc_id) for doc_id in doc_ids]
+        return {info.id: info.title for info in infos if info is not None}
 
     def index(self, paths: list[Path]) -> Iterator[Step | IndexSummary]:
         """Index files one by one, reporting progress, then the summary."""
         return self._thread.iterate(self._index, paths)
+
+    def add_uploads(
+        self, files: Sequence[str | Path], max_bytes: int
+    ) -> Iterator[Step | IndexSummary]:
+        """Copy uploaded files into the upload folder and index them, reporting progress, then
+        the summary (whose `refused` lists the files not even saved). Saving happens on the
+        owner thread too, so two people uploading "report.pdf" at once never overwrite each
+        other's file before it is indexed."""
+        return self._thread.iterate(self._add_uploads, files, max_bytes)
 
     def evaluate(self, items: list, mode: str | None, limit: int | None) -> Iterator[Any]:
         """Run eval items (evals.schema.EvalItem) on the collection: yields a `Step` after each
@@ -126,70 +147,59 @@ class Backend:
                 files.add(path)
         return sorted(files)
 
-    # --- on the owner thread --------------------------------------------------------------------
+    # --- shared objects -------------------------------------------------------------------------
     def _ready(self) -> _Objects:
-        if self._objects is None:
-            from qa.factory import build_assistant, build_embedder, build_indexer, open_manifest
+        with self._build_lock:
+            if self._objects is None:
+                self._objects = self._build()
+            return self._objects
 
-            self._embedder = self._embedder or build_embedder(self.settings)
-            # The indexer creates an empty collection when there is none, so a new user can
-            # start the app and add documents from the browser.
-            indexer = build_indexer(self.settings, self._embedder)
-            self._objects = _Objects(
-                build_assistant(self.settings, self._embedder),
-                indexer,
-                open_manifest(self.settings),
-            )
-        return self._objects
+    def _build(self) -> _Objects:
+        from qa.factory import build_assistant, build_embedder, build_indexer, open_manifest
+
+        self._embedder = self._embedder or build_embedder(self.settings)
+        # The indexer creates an empty collection when there is none, so a new user can start
+        # the app and add documents from the browser.
+        indexer = build_indexer(self.settings, self._embedder)
+        return _Objects(
+            build_assistant(self.settings, self._embedder), indexer, open_manifest(self.settings)
+        )
 
     def _warm_up(self) -> None:
         self._embedder.embed(["warm up"])
 
-    def _configure(self, options: AskOptions) -> None:
-        # The assistant reads top_k and show_unverified from its settings; each request sets
-        # them from the browser's choices (requests run one at a time on this thread).
+    def _assistant(self, options: AskOptions):
+        """The shared assistant with this request's top-k and show-unverified choices."""
         wanted = {"top_k": options.top_k, "show_unverified": options.show_unverified}
         update = {
             k: v
             for k, v in wanted.items()
             if v is not None and k in type(self.settings).model_fields
         }
-        self._ready().assistant.settings = self.settings.model_copy(update=update)
+        return self._ready().assistant.with_settings(self.settings.model_copy(update=update))
 
-    def _stream(
-        self, session: ChatSession, question: str, options: AskOptions
-    ) -> Iterator[StreamEvent]:
-        self._configure(options)
-        session.mode = options.mode
-        session.dates = options.dates
-        yield from session.stream(question)
-
-    def _ask(self, question: str) -> Answer:
-        from qa.chat import ChatSession
-
-        self._configure(AskOptions())
-        return ChatSession(self._ready().assistant).ask(question)
-
-    def _titles(self, doc_ids: set[str]) -> dict[str, str]:
-        infos = [self._ready().manifest.info(doc_id) for doc_id in doc_ids]
-        return {info.id: info.title for info in infos if info is not None}
-
-    def _document(self, doc_id: str) -> tuple[Any, str | None]:
-        manifest = self._ready().manifest
-        return manifest.info(doc_id), manifest.text(doc_id)
-
+    # --- on the owner thread (the single writer) -----------------------------------------------
     def _evaluate(self, emit, items: list, mode: str | None, limit: int | None) -> None:
         from evals.runner import run_eval
 
-        self._configure(AskOptions())
         report = run_eval(
             items,
-            self._ready().assistant,
+            self._assistant(AskOptions()),
             mode=mode,
             limit=limit,
             progress=lambda done, total: emit(Step(done, total)),
         )
         emit(report)
+
+    def _add_uploads(
+        self, files: Sequence[str | Path], max_bytes: int
+    ) -> Iterator[Step | IndexSummary]:
+        saved, refused = save_uploads(files, self.upload_dir, max_bytes)
+        for item in self._index([upload.path for upload in saved]):
+            if isinstance(item, IndexSummary):
+                item.refused = refused
+                settle(saved, item.rejected_files)
+            yield item
 
     def _index(self, paths: list[Path]) -> Iterator[Step | IndexSummary]:
         indexer = self._ready().indexer

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import gradio as gr
@@ -13,7 +12,7 @@ from ui.errors import describe, user_error_types
 from ui.html import message
 from ui.index_summary import IndexSummary
 from ui.render_docs import document_choices, render_documents, render_index_summary
-from ui.uploads import prune, save_uploads, settle
+from ui.uploads import prune
 
 
 class DocumentsPanel:
@@ -37,9 +36,7 @@ class DocumentsPanel:
         upload box."""
         if not files:
             return (message("Choose one or more files first.", "info"), *self.listing(), None)
-        saved, problems = save_uploads(files, self.backend.upload_dir, self.max_upload_bytes)
-        status, summary = self._index([s.path for s in saved], problems, progress)
-        settle(saved, summary.rejected_files if summary else [s.path for s in saved])
+        status, _ = self._index(self.backend.add_uploads(files, self.max_upload_bytes), progress)
         return (status, *self.listing(), None)
 
     def reindex(
@@ -51,7 +48,7 @@ class DocumentsPanel:
         files = self.backend.indexed_files()
         if not files:
             return (message("Nothing to re-index yet.", "info"), *self.listing())
-        status, _ = self._index(files, [], progress)
+        status, _ = self._index(self.backend.index(files), progress)
         return (status, *self.listing())
 
     def remove(self, doc_id: str | None) -> tuple[str, str, Any]:
@@ -70,11 +67,11 @@ class DocumentsPanel:
         return (message(f"Removed document {doc_id}.", "info"), *self.listing())
 
     def _index(
-        self, paths: list[Path], problems: list[tuple[str, str]], progress: gr.Progress
+        self, steps: Iterator[Step | IndexSummary], progress: gr.Progress
     ) -> tuple[str, IndexSummary | None]:
         summary = None
         try:
-            for item in self.backend.index(paths):
+            for item in steps:
                 if isinstance(item, Step) and item.total:
                     progress((item.done, item.total), desc=f"indexing {item.current}", unit="files")
                 else:
@@ -83,4 +80,4 @@ class DocumentsPanel:
             return message(describe(exc)), None
         if summary is None:
             summary = IndexSummary()
-        return render_index_summary(summary, problems), summary
+        return render_index_summary(summary, summary.refused), summary

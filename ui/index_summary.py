@@ -19,6 +19,7 @@ class IndexSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)
     skipped: list[tuple[str, str]] = field(default_factory=list)
     rejected_files: list[Path] = field(default_factory=list)  # failed with nothing indexed
+    refused: list[tuple[str, str]] = field(default_factory=list)  # uploads not even saved
 
     def add(self, path: Path, report: Any) -> None:
         """Count one `Indexer.index([path])` report."""

@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from qa.settings import Settings
     from ui.backend import Backend
 
-QUEUE_SIZE = 32  # waiting requests beyond this are turned away instead of piling up
+QUEUE_SIZE = 64  # waiting requests beyond this are turned away instead of piling up
 
 
 def launch_options(
@@ -65,7 +65,7 @@ def start_app(
         backend = Backend(settings)
         backend.start()
     app = build_app(backend, max_upload_mb)
-    app.queue(default_concurrency_limit=1, max_size=QUEUE_SIZE)
+    app.queue(default_concurrency_limit=settings.serve_concurrency, max_size=QUEUE_SIZE)
     app.launch(
         **launch_options(host, port, auth, settings.data_dir, max_upload_mb),
         prevent_thread_lock=not block,

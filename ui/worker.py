@@ -1,9 +1,8 @@
-"""One thread that owns the qa objects.
+"""One thread for the app's writes.
 
-The manifest's SQLite connection may only be used by the thread that opened it, while Gradio
-runs each event (and each step of a streamed event) on whichever pool thread is free. So the qa
-objects are built on, and only ever used from, this one thread; events hand it work and wait.
-On a 2-core machine running one question or one indexing job at a time is what we want anyway.
+Indexing, removal and eval runs are queued on this one long-lived thread, so the app is a single
+writer of its collection (as Chroma's embedded store needs) and long jobs never pile up in
+parallel on a 2-core machine; questions do not wait for it.
 """
 
 from __future__ import annotations
