@@ -1,0 +1,166 @@
+"""Query latency of the web app under concurrent clients, embedded store vs Chroma server.
+
+Starts `qa serve` (extractive answers) on 127.0.0.1 over a RealTime QA collection, then for each
+client count runs that many simulated users at once, each with its own gradio_client calling
+`/ask` with RealTime QA dev questions, bounded in requests and time. Prints p50/p95 latency,
+throughput and failed requests per level and backend, with the server's peak RSS, and writes
+benchmarks/results/load_ui.json.
+
+    python benchmarks/load_ui.py --articles 262                   # index 10% first, then load
+    python benchmarks/load_ui.py --data-dir DIR --clients 1,8,32  # an existing collection
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import SHARED, machine, print_table, write_result  # noqa: E402
+from benchmarks.load_users import run_users  # noqa: E402
+from benchmarks.servers import free_port, peak_rss_mb, start, stop  # noqa: E402
+
+REALTIMEQA = SHARED / "benchmarks" / "realtimeqa"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--data-dir", type=Path, help="an indexed collection (else one is built)")
+    parser.add_argument("--articles", type=int, default=262, help="articles to index, if built")
+    parser.add_argument("--clients", default="1,8,32")
+    parser.add_argument("--requests", type=int, default=96, help="requests per level (at most)")
+    parser.add_argument("--time-limit", type=float, default=180.0, help="seconds per level")
+    parser.add_argument("--backends", default="embedded,server")
+    parser.add_argument("--concurrency", type=int, default=4, help="QA_SERVE_CONCURRENCY")
+    args = parser.parse_args()
+
+    questions = [json.loads(line)["question"] for line in open(REALTIMEQA / "questions.jsonl")]
+    work = Path(tempfile.mkdtemp(prefix="qa-load-"))
+    data_dir = args.data_dir or build_collection(work, args.articles)
+    levels = [int(c) for c in args.clients.split(",")]
+    rows, results = [], []
+    for backend in args.backends.split(","):
+        for result in run_backend(backend, data_dir, work, levels, questions, args):
+            results.append(result)
+            rows.append(
+                [
+                    backend,
+                    result["clients"],
+                    result["requests"],
+                    result["failed"],
+                    result["p50_s"],
+                    result["p95_s"],
+                    result["per_s"],
+                    result["server_peak_rss_mb"],
+                ]
+            )
+    print_table(
+        ["store", "clients", "requests", "failed", "p50 s", "p95 s", "req/s", "server peak MB"],
+        rows,
+    )
+    path = write_result(
+        "load_ui",
+        {
+            "machine": machine(),
+            "collection": {"data_dir_given": bool(args.data_dir), "articles": args.articles},
+            "concurrency": args.concurrency,
+            "results": results,
+        },
+    )
+    print(f"wrote {path}")
+
+
+def build_collection(work: Path, articles: int) -> Path:
+    subset = work / "corpus.jsonl"
+    with open(REALTIMEQA / "corpus.jsonl") as src, open(subset, "w") as dst:
+        for n, line in enumerate(src):
+            if articles and n >= articles:
+                break
+            dst.write(line)
+    data_dir = work / "data"
+    began = time.monotonic()
+    subprocess.run([*qa_command(), "--data-dir", str(data_dir), "index", str(subset)], check=True)
+    print(f"indexed {articles or 'all'} articles in {time.monotonic() - began:.0f} s")
+    return data_dir
+
+
+def qa_command() -> list[str]:
+    return [sys.executable, "-c", "from qa.cli import main; main(prog_name='qa')"]
+
+
+def run_backend(backend, data_dir, work, levels, questions, args) -> list[dict]:
+    env = {
+        **os.environ,
+        "QA_DATA_DIR": str(data_dir),
+        "QA_ANSWER_MODE": "extractive",
+        "QA_SERVE_CONCURRENCY": str(args.concurrency),
+        "GRADIO_ANALYTICS_ENABLED": "False",
+        "ANONYMIZED_TELEMETRY": "False",
+    }
+    chroma = None
+    if backend == "server":
+        # The server serves the same files the embedded store wrote.
+        port = free_port()
+        chroma = start(
+            [
+                str(Path(sys.executable).parent / "chroma"),
+                "run",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--path",
+                str(data_dir / "chroma"),
+            ],
+            f"http://127.0.0.1:{port}/api/v2/heartbeat",
+            work / "chroma.log",
+        )
+        env["QA_CHROMA_URL"] = f"http://127.0.0.1:{port}"
+    port = free_port()
+    env["QA_PORT"] = str(port)
+    url = f"http://127.0.0.1:{port}/"
+    app = start([*qa_command(), "serve"], url, work / f"serve-{backend}.log", env)
+    try:
+        run_users(url, questions[:4], askers=1, requests_per_user=4)  # warm up
+        results = []
+        for clients in levels:
+            per_user = max(1, args.requests // clients)
+            run = run_users(
+                url,
+                questions,
+                askers=clients,
+                requests_per_user=per_user,
+                time_limit=args.time_limit,
+            )
+            latency = run.latency()
+            results.append(
+                {
+                    "backend": backend,
+                    "clients": clients,
+                    "requests": len(run.requests),
+                    "failed": len(run.failed()),
+                    "errors": sorted({r.error for r in run.failed()})[:5],
+                    "p50_s": latency["p50"],
+                    "p95_s": latency["p95"],
+                    "per_s": len(run.requests) / run.seconds,
+                    "server_peak_rss_mb": peak_rss_mb(app),
+                    "chroma_peak_rss_mb": peak_rss_mb(chroma) if chroma else None,
+                }
+            )
+            print(json.dumps(results[-1]))
+        return results
+    finally:
+        stop(app)
+        if chroma:
+            stop(chroma)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,55 @@
+"""Start and stop the servers a benchmark measures (qa serve, chroma run) on 127.0.0.1."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start(
+    command: list[str], ready_url: str, log: Path, env: dict | None = None, timeout: float = 300
+) -> subprocess.Popen:
+    """Run `command`, logging to `log`, and wait until `ready_url` answers 200."""
+    with open(log, "w") as out:
+        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{command[0]} exited with {process.returncode}: see {log}")
+        try:
+            if httpx.get(ready_url, timeout=2).status_code == 200:
+                return process
+        except httpx.HTTPError:
+            time.sleep(0.5)
+    stop(process)
+    raise RuntimeError(f"{ready_url} did not come up in {timeout} s: see {log}")
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def peak_rss_mb(process: subprocess.Popen) -> float | None:
+    """The process's peak resident memory so far (Linux), in MB."""
+    try:
+        for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return None

@@ -1,0 +1,82 @@
+"""20 users at once on 127.0.0.1 (16 asking, 4 uploading) against the served app (real Gradio,
+real Chroma on disk, the hash embedder): no request fails, every upload is in the collection
+once, and no id is duplicated. The longer run with the real model: benchmarks/load_ui.py."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+
+import pytest
+
+from benchmarks.load_users import run_users
+from tests.fakes import HashEmbedder
+from tests.processes import free_port
+from ui.backend import Backend
+from ui.server import start_app
+
+ASKERS, UPLOADERS = 16, 4
+REQUESTS_PER_USER = int(os.environ.get("QA_LOAD_REQUESTS", "6"))
+QUESTIONS = [
+    "Who was summoned and why?",
+    "What did Zinoviev say in response?",
+    "When was the treaty signed?",
+    "What did South Korea's vice foreign minister tell the ambassador?",
+    "What is the capital of Peru?",
+]
+
+
+@pytest.fixture
+def served(settings, sample_dir):
+    settings = settings.model_copy(update={"answer_mode": "extractive", "serve_concurrency": 4})
+    backend = Backend(settings, HashEmbedder())
+    backend.start(warm_up=False)
+    list(backend.index(sorted(sample_dir.glob("*.txt"))))
+    port = free_port()
+    app = start_app(settings, "127.0.0.1", port, None, backend=backend, block=False)
+    try:
+        yield f"http://127.0.0.1:{port}/", backend, settings
+    finally:
+        app.close()
+        backend.stop()
+
+
+def test_twenty_users_asking_and_uploading_at_once(served, tmp_path):
+    url, backend, settings = served
+    uploads = tmp_path / "to-upload"
+    uploads.mkdir()
+
+    def make_file(user: int, n: int):
+        path = uploads / f"report-{user}-{n}.txt"
+        path.write_text(
+            f"Field report {user}-{n}. The ferry number {user * 100 + n} to the island of "
+            f"Isle{user}x{n} resumed service after storm repairs, the harbour office said.\n"
+        )
+        return path
+
+    run = run_users(
+        url,
+        QUESTIONS,
+        askers=ASKERS,
+        uploaders=UPLOADERS,
+        make_file=make_file,
+        requests_per_user=REQUESTS_PER_USER,
+        time_limit=120,
+    )
+
+    assert run.failed() == [], run.failed()[:3]
+    assert len(run.of("ask")) == ASKERS * REQUESTS_PER_USER
+    assert len(run.of("upload")) == UPLOADERS * REQUESTS_PER_USER
+    answered = [r.result for r in run.of("ask")]
+    assert all(a["citations"] or a["refused"] for a in answered)
+    assert all(r.result["added"] == 1 for r in run.of("upload"))
+
+    documents = backend.documents()
+    assert len(documents) == 2 + len(run.uploaded)
+    ids = [d.id for d in documents]
+    assert len(ids) == len(set(ids))
+    manifest = settings.data_dir / f"{settings.collection}.manifest.sqlite3"
+    chunk_ids = [r[0] for r in sqlite3.connect(manifest).execute("SELECT id FROM chunks")]
+    assert len(chunk_ids) == len(set(chunk_ids))
+    found = backend.ask("Which ferry to the island of Isle17x3 resumed service?")
+    assert "Isle17x3" in found.answer
