@@ -12,6 +12,8 @@ quiz week, so a prefix covers the earliest weeks); the questions scored are thos
 string occurs somewhere in that subset. --articles 0 uses all 2,615.
 
     python benchmarks/index_realtimeqa.py --articles 700
+    python benchmarks/index_realtimeqa.py --articles 0 --data-dir DIR   # retrieval only, on an
+                                          # already indexed collection of the same articles
 """
 
 from __future__ import annotations
@@ -32,53 +34,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--articles", type=int, default=700, help="0 = the whole collection")
     parser.add_argument("--bare-sample", type=int, default=384)
+    parser.add_argument("--data-dir", type=Path, help="skip indexing: score this collection")
     args = parser.parse_args()
 
-    from index.chunking import chunk_document, passage_text
-    from index.cleaning import clean_document, normalise_date
+    from index.cleaning import normalise_date
     from index.dates import DateRange
-    from index.documents import RawDocument
-    from qa.factory import build_assistant, build_embedder, build_indexer, open_collection
+    from qa.factory import build_assistant, build_embedder, open_collection
     from qa.settings import Settings
 
     corpus = SHARED / "benchmarks" / "realtimeqa" / "corpus.jsonl"
     lines = corpus.read_text().splitlines()
     if args.articles:
         lines = lines[: args.articles]
-    work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
-    subset = work / "corpus.jsonl"
-    subset.write_text("\n".join(lines) + "\n")
-    settings = Settings(data_dir=work / "data")
-    embedder = build_embedder(settings)
-
-    # Bare model throughput on real chunk texts of this collection.
-    sample_chunks = []
-    for line in lines:
-        record = json.loads(line)
-        doc = clean_document(
-            RawDocument(source="x", text=record["text"], title=record.get("title"))
-        )
-        sample_chunks += [
-            passage_text(doc.title, c.text)
-            for c in chunk_document(doc, embedder.count_tokens, settings.chunk_tokens)
-        ]
-        if len(sample_chunks) >= args.bare_sample:
-            break
-    sample_chunks = sample_chunks[: args.bare_sample]
-    embedder.embed(sample_chunks[:32])  # warm up
-    start = time.perf_counter()
-    embedder.embed(sample_chunks)
-    bare_rate = len(sample_chunks) / (time.perf_counter() - start)
-
-    indexer = build_indexer(settings, embedder=embedder, progress=True)
-    start = time.perf_counter()
-    report = indexer.index([subset])
-    index_seconds = time.perf_counter() - start
-    index_rate = report.chunks / index_seconds
-    start = time.perf_counter()
-    again = indexer.index([subset])
-    reindex_seconds = time.perf_counter() - start
-    assert not again.added, "re-index added documents"
+    if args.data_dir:
+        settings = Settings(data_dir=args.data_dir)
+        embedder = build_embedder(settings)
+        indexing = None
+    else:
+        work = Path(tempfile.mkdtemp(prefix="qa-bench-"))
+        settings = Settings(data_dir=work / "data")
+        embedder = build_embedder(settings)
+        indexing = measure_indexing(settings, embedder, lines, work, args.bare_sample)
 
     collection = open_collection(settings, embedder)
     texts = {
@@ -133,45 +109,52 @@ def main() -> None:
             "p50_ms": 1000 * latencies[len(latencies) // 2] if latencies else 0.0,
         }
 
-    result = {
-        "machine": machine(),
-        "articles": len(lines),
-        "documents": len(report.added),
-        "duplicates": len(report.duplicates),
-        "failed": len(report.failed),
-        "chunks": report.chunks,
-        "bare_embedding_passages_per_s": bare_rate,
-        "index_seconds": index_seconds,
-        "index_chunks_per_s": index_rate,
-        "index_vs_bare": index_rate / bare_rate,
-        "reindex_unchanged_seconds": reindex_seconds,
+    result = {"machine": machine(), "articles": len(lines)}
+    if indexing:
+        report, bare_rate, index_rate = (
+            indexing["report"],
+            indexing["bare_rate"],
+            indexing["index_rate"],
+        )
+        result |= {
+            "documents": len(report.added),
+            "duplicates": len(report.duplicates),
+            "failed": len(report.failed),
+            "chunks": report.chunks,
+            "bare_embedding_passages_per_s": bare_rate,
+            "index_seconds": indexing["index_seconds"],
+            "index_chunks_per_s": index_rate,
+            "index_vs_bare": index_rate / bare_rate,
+            "reindex_unchanged_seconds": indexing["reindex_seconds"],
+        }
+        print_table(
+            [
+                "articles",
+                "chunks",
+                "bare passages/s",
+                "index chunks/s",
+                "ratio",
+                "index s",
+                "re-index s",
+            ],
+            [
+                [
+                    len(lines),
+                    report.chunks,
+                    bare_rate,
+                    index_rate,
+                    index_rate / bare_rate,
+                    indexing["index_seconds"],
+                    indexing["reindex_seconds"],
+                ]
+            ],
+        )
+    result |= {
         "questions_total": len(questions),
         "questions_scored": len(answerable),
         "ceiling": len(answerable) / len(questions),
         "retrieval": modes,
     }
-    print_table(
-        [
-            "articles",
-            "chunks",
-            "bare passages/s",
-            "index chunks/s",
-            "ratio",
-            "index s",
-            "re-index s",
-        ],
-        [
-            [
-                len(lines),
-                report.chunks,
-                bare_rate,
-                index_rate,
-                index_rate / bare_rate,
-                index_seconds,
-                reindex_seconds,
-            ]
-        ],
-    )
     print_table(
         ["retrieval", "hit@5", "MRR@10", "p50 ms", "questions", "ceiling"],
         [
@@ -179,7 +162,56 @@ def main() -> None:
             for m, r in modes.items()
         ],
     )
-    print(f"wrote {write_result('index_realtimeqa', result)}")
+    name = "index_realtimeqa" if indexing else "retrieval_realtimeqa"
+    print(f"wrote {write_result(name, result)}")
+
+
+def measure_indexing(settings, embedder, lines: list[str], work: Path, bare_sample: int) -> dict:
+    """Bare model throughput on real chunk texts, then indexing and re-indexing the subset."""
+    from index.chunking import chunk_document, passage_text
+    from index.cleaning import clean_document
+    from index.documents import RawDocument
+    from qa.factory import build_indexer
+
+    subset = work / "corpus.jsonl"
+    subset.write_text("\n".join(lines) + "\n")
+
+    # Bare model throughput on real chunk texts of this collection.
+    sample_chunks = []
+    for line in lines:
+        record = json.loads(line)
+        doc = clean_document(
+            RawDocument(source="x", text=record["text"], title=record.get("title"))
+        )
+        sample_chunks += [
+            passage_text(doc.title, c.text)
+            for c in chunk_document(doc, embedder.count_tokens, settings.chunk_tokens)
+        ]
+        if len(sample_chunks) >= bare_sample:
+            break
+    sample_chunks = sample_chunks[:bare_sample]
+    embedder.embed(sample_chunks[:32])  # warm up
+    start = time.perf_counter()
+    embedder.embed(sample_chunks)
+    bare_rate = len(sample_chunks) / (time.perf_counter() - start)
+
+    indexer = build_indexer(settings, embedder=embedder, progress=True)
+    start = time.perf_counter()
+    report = indexer.index([subset])
+    index_seconds = time.perf_counter() - start
+    index_rate = report.chunks / index_seconds
+    start = time.perf_counter()
+    again = indexer.index([subset])
+    reindex_seconds = time.perf_counter() - start
+    assert not again.added, "re-index added documents"
+
+    return {
+        "report": report,
+        "bare_rate": bare_rate,
+        "index_seconds": index_seconds,
+        "index_rate": index_rate,
+        "reindex_seconds": reindex_seconds,
+    }
 
 
 if __name__ == "__main__":
