@@ -87,6 +87,9 @@ def parse_eval_lines(lines: Iterable[str], name: str = "eval") -> EvalSet:
                 LineError(number, None, f"not valid JSON ({exc.msg}, column {exc.colno})")
             )
             continue
+        except (ValueError, RecursionError) as exc:  # e.g. a 5000-digit number, [[[[...]]]]
+            errors.append(LineError(number, None, f"unreadable JSON ({type(exc).__name__})"))
+            continue
         try:
             item = parse_item(record, number)
         except _FieldError as exc:

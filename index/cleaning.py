@@ -32,6 +32,13 @@ _DATE_LINE = re.compile(
 )
 _DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %B %Y", "%B %d, %Y", "%b %d, %Y", "%d %b %Y", "%Y%m%d")
 _TITLE_MAX_CHARS = 80
+# Invisible format characters (zero-width spaces and joiners, word joiner, BOM, soft hyphen,
+# bidirectional controls, tag characters): they let a reader-invisible instruction slip past
+# word-based checks ("Ig\u200bnore"), and spoof the order text is shown in.
+_INVISIBLE = re.compile(
+    "[\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\U000e0000-\U000e007f]"
+)
 
 
 def clean_document(raw: RawDocument) -> Document:
@@ -39,7 +46,8 @@ def clean_document(raw: RawDocument) -> Document:
     url, published = raw.url, raw.published
     kept: list[str] = []
     previous = None
-    for line in raw.text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "").split("\n"):
+    text = remove_invisible(raw.text.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", ""))
+    for line in text.split("\n"):
         line = line.rstrip()
         stripped = line.strip()
         if not stripped:
@@ -64,10 +72,14 @@ def clean_document(raw: RawDocument) -> Document:
         id=Document.id_for(text),
         source=raw.source,
         text=text,
-        title=(raw.title or "").strip() or derive_title(text, raw.source),
+        title=remove_invisible(raw.title or "").strip() or derive_title(text, raw.source),
         url=url,
         published=normalise_date(published) if published else None,
     )
+
+
+def remove_invisible(text: str) -> str:
+    return _INVISIBLE.sub("", text)
 
 
 def derive_title(text: str, source: str) -> str:

@@ -3,11 +3,22 @@
 from __future__ import annotations
 
 import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 
 
 class LoadError(Exception):
     """A file (or record) that cannot be turned into a document; the message is one line."""
+
+
+def display_name(source: str) -> str:
+    """A file name safe to print: invisible characters (controls, bidi overrides such as U+202E,
+    zero-width marks, newlines) escaped as `\\u202e`: "report<U+202E>txt.exe" cannot pass for
+    "reportexe.txt", and a name cannot break an error line in two."""
+    return "".join(
+        f"\\u{ord(ch):04x}" if unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"} else ch
+        for ch in source
+    )
 
 
 @dataclass

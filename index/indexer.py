@@ -4,6 +4,7 @@ files replace their old chunks, and one text under several names is stored once.
 from __future__ import annotations
 
 import hashlib
+import logging
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,12 +13,16 @@ from tqdm import tqdm
 
 from index.chunking import chunk_document, passage_text
 from index.cleaning import clean_document
+from index.consistency import repair
 from index.documents import Chunk, Document, LoadError
 from index.embedding import Embedder
-from index.loaders import MAX_FILE_BYTES, expand_paths, load_file
+from index.loaders import MAX_FILE_BYTES, expand_paths
 from index.locking import writer_lock
 from index.manifest import Manifest
+from index.sandbox import load_sandboxed
 from index.store import ChunkStore
+
+log = logging.getLogger("qa")
 
 
 @dataclass
@@ -59,13 +64,17 @@ class Indexer:
         self._progress = progress
         self._lock_path = lock_path
         self._bar: tqdm | None = None
+        self._marked = False  # this run has set the manifest's "writing" marker
 
     def _writing(self):
         return writer_lock(self._lock_path) if self._lock_path else nullcontext()
 
     def index(self, paths: list[Path]) -> IndexReport:
         with self._writing():
-            return self._index(paths)
+            self._recover()
+            report = self._index(paths)
+            self._finish()
+            return report
 
     def _index(self, paths: list[Path]) -> IndexReport:
         report = IndexReport()
@@ -84,11 +93,36 @@ class Indexer:
 
     def remove(self, doc_id: str) -> None:
         with self._writing():
+            self._recover()
             self._remove(doc_id)
+            self._finish()
+
+    def _recover(self) -> None:
+        """Finish what a writer that died (or failed) mid-write left half done."""
+        if self._manifest.write_interrupted():
+            found = repair(self._manifest, self._store, self._embedder)
+            if not found.agree:
+                log.warning(
+                    "an earlier indexing run was interrupted; repaired: %s", found.describe()
+                )
+
+    def _mark(self) -> None:
+        if not self._marked:
+            self._manifest.mark_writing()
+            self._marked = True
+
+    def _finish(self) -> None:
+        # Not reached after an error: the marker stays, and the next writer checks.
+        if self._marked:
+            self._manifest.clear_writing()
+            self._marked = False
 
     def _remove(self, doc_id: str) -> None:
-        self._store.delete_document(doc_id)
+        # The manifest first: a crash in between leaves stray vectors, which searches skip,
+        # rather than a listed document whose chunks cannot be found.
+        self._mark()
         self._manifest.remove_document(doc_id)
+        self._store.delete_document(doc_id)
 
     def _index_file(self, path: Path, report: IndexReport) -> None:
         key = str(path)
@@ -111,7 +145,7 @@ class Indexer:
         pending: list[_Pending] = []
         links: list[tuple[str, str]] = []
         try:
-            for item in load_file(path, data):
+            for item in load_sandboxed(path, data):
                 if isinstance(item, LoadError):
                     report.failed.append((key, str(item)))
                     continue
@@ -138,6 +172,7 @@ class Indexer:
             # The whole file is unreadable now: keep whatever an earlier version indexed.
             report.failed.append((key, str(exc)))
             return
+        self._mark()  # from here on the manifest changes (sources, removals) even without a flush
         self._flush(pending, report)
         for source, doc_id in links:
             self._manifest.link_source(source, doc_id, key)
@@ -146,6 +181,7 @@ class Indexer:
             if not self._manifest.is_referenced(doc_id):
                 self._remove(doc_id)
                 report.removed.append(doc_id)
+        # Last: if anything above is interrupted, the next run indexes this file again.
         self._manifest.set_file_hash(key, file_hash)
 
     def _flush(self, pending: list[_Pending], report: IndexReport) -> None:
@@ -154,8 +190,9 @@ class Indexer:
         chunks = [c for p in pending for c in p.chunks]
         titles = {p.doc.id: p.doc.title for p in pending}
         vectors = self._embedder.embed([passage_text(titles[c.doc_id], c.text) for c in chunks])
-        # Vectors first, then the manifest: a crash in between leaves vectors that the next
-        # run overwrites (same ids), never a manifest entry without its vectors.
+        # Vectors first, then the manifest: a crash in between leaves stray vectors (which the
+        # next writer removes, or overwrites: same ids), never a manifest entry without vectors.
+        self._mark()
         self._store.add(chunks, vectors, {p.doc.id: p.doc.published for p in pending})
         for p in pending:
             self._manifest.add_document(p.doc, p.chunks, p.file_key)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-import unicodedata
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,7 +13,14 @@ from index.documents import LoadError, RawDocument
 TEXT_TYPES = {".txt", ".text", ".md", ".markdown"}
 HTML_TYPES = {".html", ".htm"}
 SUPPORTED_TYPES = TEXT_TYPES | HTML_TYPES | {".pdf", ".docx", ".jsonl"}
+# Unicode category Cc except tab, newline, carriage return and form feed.
+_CONTROLS = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
 MAX_FILE_BYTES = 512 * 1024 * 1024
+# One document's text. Larger texts are refused rather than streamed: a document is stored whole
+# (manifest, `qa docs show`, the sources viewer) and embedding 20 MB already takes ~20 minutes.
+MAX_DOCUMENT_BYTES = 20 * 1024 * 1024
+MAX_DOCX_EXPANDED_BYTES = 512 * 1024 * 1024
 
 
 def supported(path: Path) -> bool:
@@ -32,37 +39,78 @@ def load_file(path: Path, data: bytes) -> Iterator[RawDocument | LoadError]:
     if not data.strip():
         raise LoadError("empty file")
     source = str(path)
+    if suffix in TEXT_TYPES | HTML_TYPES:
+        _check_size(len(data))
     if suffix in TEXT_TYPES:
         text = decode_text(data)
         yield RawDocument(source=source, text=text, title=_markdown_title(text, suffix))
     elif suffix in HTML_TYPES:
-        yield _load_html(source, decode_text(data))
+        yield _checked(_load_html(source, decode_text(data)))
     elif suffix == ".pdf":
-        yield _load_pdf(source, data)
+        yield _checked(_load_pdf(source, data))
     elif suffix == ".docx":
-        yield _load_docx(source, data)
+        yield _checked(_load_docx(source, data))
     else:
         yield from _load_jsonl(source, decode_text(data))
 
 
+def _check_size(size: int) -> None:
+    if size > MAX_DOCUMENT_BYTES:
+        raise LoadError(
+            f"text is {size / 2**20:.0f} MB; one document can hold at most "
+            f"{MAX_DOCUMENT_BYTES // 2**20} MB (split the file)"
+        )
+
+
+def _checked(doc: RawDocument) -> RawDocument:
+    """Size-checked, with control characters (a PDF's stray NULs...) removed from its text."""
+    _check_size(len(doc.text))  # characters: close enough to bytes for a safety limit
+    doc.text = _CONTROLS.sub("", doc.text)
+    doc.title = _CONTROLS.sub("", doc.title) if doc.title else doc.title
+    return doc
+
+
 def decode_text(data: bytes) -> str:
-    """Decode bytes that claim to be text; refuse binary content with a clear message."""
+    """Decode bytes that claim to be text; refuse binary content with a clear message.
+
+    UTF-8 (with or without BOM), UTF-16 (with BOM, or without one when the NUL pattern is
+    unmistakable), mostly-UTF-8 with a few bad bytes (those become U+FFFD, the rest stays intact)
+    and, failing all that, Windows-1252 / Latin-1. Stray control characters (NULs...) are dropped.
+    """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         text = data.decode("utf-16", errors="replace")
-    elif b"\x00" in data[:8192]:
-        raise LoadError("binary content (NUL bytes) in a text file")
+    elif (utf16 := _utf16_without_bom(data)) is not None:
+        text = data.decode(utf16, errors="replace")
     else:
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
-            # Legacy single-byte encodings (Latin-1 / Windows-1252) are the common case left.
-            text = data.decode("cp1252", errors="replace")
-    controls = sum(
-        1 for ch in text[:100_000] if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f"
-    )
-    if controls > max(2, len(text[:100_000]) // 200):
+            text = data.decode("utf-8-sig", errors="replace")
+            if not any(ord(ch) > 127 and ch != "\ufffd" for ch in text):
+                # No valid multi-byte sequence at all: a legacy single-byte encoding.
+                text = data.decode("cp1252", errors="replace")
+    sample = text[:100_000]
+    controls = len(_CONTROLS.findall(sample))
+    if controls > max(2, len(sample) // 200) or sample.count("\ufffd") > max(8, len(sample) // 20):
         raise LoadError("binary content (control characters) in a text file")
+    text = _CONTROLS.sub("", text)
+    if not text.strip():
+        raise LoadError("empty file (no text)")
     return text
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """'utf-16-le'/'utf-16-be' when every other byte is NUL, as in mostly-ASCII UTF-16 text."""
+    sample = data[:8192]
+    half = len(sample) // 2
+    if half < 4 or len(data) % 2:
+        return None
+    even, odd = sample[0 : 2 * half : 2].count(0), sample[1 : 2 * half : 2].count(0)
+    if odd >= 0.6 * half and even <= 0.05 * half:
+        return "utf-16-le"
+    if even >= 0.6 * half and odd <= 0.05 * half:
+        return "utf-16-be"
+    return None
 
 
 def _markdown_title(text: str, suffix: str) -> str | None:
@@ -77,6 +125,9 @@ def _markdown_title(text: str, suffix: str) -> str | None:
 def _load_html(source: str, html: str) -> RawDocument:
     import trafilatura
 
+    from index.html_hidden import drop_hidden
+
+    html = drop_hidden(html)
     text = trafilatura.extract(html, output_format="txt", include_comments=False)
     if not text or not text.strip():
         raise LoadError("no readable main text in the HTML page")
@@ -92,7 +143,7 @@ def _load_html(source: str, html: str) -> RawDocument:
 
 def _load_pdf(source: str, data: bytes) -> RawDocument:
     from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
+    from pypdf.errors import FileNotDecryptedError, LimitReachedError
 
     try:
         reader = PdfReader(io.BytesIO(data))
@@ -102,7 +153,13 @@ def _load_pdf(source: str, data: bytes) -> RawDocument:
         title = reader.metadata.title if reader.metadata else None
     except LoadError:
         raise
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, RecursionError) as exc:
+    except LimitReachedError as exc:
+        raise LoadError("PDF stream inflates beyond the size limit (compression bomb?)") from exc
+    except FileNotDecryptedError as exc:
+        raise LoadError("encrypted PDF (password required)") from exc
+    except MemoryError:
+        raise
+    except Exception as exc:  # pypdf raises many types on malformed input; any of them = bad file
         raise LoadError(f"unreadable PDF ({type(exc).__name__})") from exc
     text = "\n\n".join(page.strip() for page in pages if page.strip())
     if not text:
@@ -116,15 +173,30 @@ def _load_docx(source: str, data: bytes) -> RawDocument:
     import docx
 
     try:
+        _check_expanded_size(zipfile.ZipFile(io.BytesIO(data)))
         document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
-        raise LoadError(f"unreadable DOCX ({type(exc).__name__})") from exc
+        text = "\n".join(p.text for p in document.paragraphs)
+        title = document.core_properties.title or None
+    except (LoadError, MemoryError):
+        raise
+    except zipfile.BadZipFile as exc:
+        raise LoadError("unreadable DOCX (not a valid zip archive)") from exc
     except Exception as exc:  # python-docx raises its own package errors for malformed parts
         raise LoadError(f"unreadable DOCX ({type(exc).__name__})") from exc
-    text = "\n".join(p.text for p in document.paragraphs)
     if not text.strip():
         raise LoadError("DOCX has no text")
-    return RawDocument(source=source, text=text, title=document.core_properties.title or None)
+    return RawDocument(source=source, text=text, title=title)
+
+
+def _check_expanded_size(archive) -> None:
+    """python-docx inflates every part into memory; zipfile never inflates an entry past its
+    declared size, so the declared sizes bound what parsing can cost."""
+    expanded = sum(info.file_size for info in archive.infolist())
+    if expanded > MAX_DOCX_EXPANDED_BYTES:
+        raise LoadError(
+            f"DOCX expands to {expanded / 2**20:.0f} MB, over the "
+            f"{MAX_DOCX_EXPANDED_BYTES // 2**20} MB limit (zip bomb?)"
+        )
 
 
 def _load_jsonl(source: str, text: str) -> Iterator[RawDocument | LoadError]:
@@ -137,21 +209,38 @@ def _load_jsonl(source: str, text: str) -> Iterator[RawDocument | LoadError]:
         except json.JSONDecodeError as exc:
             yield LoadError(f"{source}:{line_no}: invalid JSON ({exc.msg})")
             continue
+        except (ValueError, RecursionError) as exc:  # e.g. a 5000-digit number, [[[[...]]]]
+            yield LoadError(f"{source}:{line_no}: unreadable JSON ({type(exc).__name__})")
+            continue
         if not isinstance(record, dict) or not isinstance(record.get("text"), str):
             yield LoadError(f"{source}:{line_no}: record has no 'text' string")
             continue
-        record_id = str(record.get("id") or line_no)
-        yield RawDocument(
-            source=f"{source}#{record_id}",
-            text=record["text"],
-            title=_str_or_none(record.get("title")),
-            url=_str_or_none(record.get("url")),
-            published=_str_or_none(record.get("published")),
+        if len(record["text"]) > MAX_DOCUMENT_BYTES:
+            limit = MAX_DOCUMENT_BYTES // 2**20
+            yield LoadError(f"{source}:{line_no}: text longer than {limit} MB")
+            continue
+        if not _CONTROLS.sub("", record["text"]).strip():
+            yield LoadError(f"{source}:{line_no}: record has an empty 'text'")
+            continue
+        record_id = _valid_unicode(str(record.get("id") or line_no))
+        yield _checked(
+            RawDocument(
+                source=f"{source}#{record_id}",
+                text=_valid_unicode(record["text"]),
+                title=_str_or_none(record.get("title")),
+                url=_str_or_none(record.get("url")),
+                published=_str_or_none(record.get("published")),
+            )
         )
 
 
 def _str_or_none(value: object) -> str | None:
-    return str(value) if value not in (None, "") else None
+    return _valid_unicode(str(value)) if value not in (None, "") else None
+
+
+def _valid_unicode(text: str) -> str:
+    """JSON may escape lone surrogates ("\\ud800"), which cannot be stored as UTF-8."""
+    return _SURROGATES.sub("\ufffd", text)
 
 
 def expand_paths(paths: list[Path]) -> tuple[list[Path], list[tuple[str, str]]]:

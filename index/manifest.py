@@ -83,6 +83,18 @@ class Manifest:
         row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
 
+    def mark_writing(self) -> None:
+        """Recorded before a writer touches the vectors and cleared when it has finished: if
+        the writer dies in between, the next open knows to check the collection."""
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('writing', '1')")
+
+    def clear_writing(self) -> None:
+        self._db.execute("DELETE FROM meta WHERE key='writing'")
+
+    def write_interrupted(self) -> bool:
+        """Whether a writer started changing the collection and did not finish."""
+        return self._db.execute("SELECT 1 FROM meta WHERE key='writing'").fetchone() is not None
+
     def _bump(self) -> None:
         self._db.execute(
             "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
@@ -210,6 +222,40 @@ class Manifest:
             if row:
                 spans[chunk_id] = (row[0], int(row[1]), int(row[2]))
         return spans
+
+    def unreferenced_documents(self) -> list[str]:
+        """Documents no source names any more: a removal that was interrupted."""
+        rows = self._db.execute(
+            "SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM sources) ORDER BY id"
+        )
+        return [r[0] for r in rows.fetchall()]
+
+    def chunk_ids(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT id FROM chunks")}
+
+    def chunk_count(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+
+    def chunks(self, chunk_ids: set[str]) -> Iterator[tuple[Chunk, str, str | None]]:
+        """(chunk, document title, published) for the given ids, document by document."""
+        rows = self._db.execute("SELECT doc_id, id FROM chunks ORDER BY doc_id").fetchall()
+        doc_ids = sorted({doc_id for doc_id, chunk_id in rows if chunk_id in chunk_ids})
+        for doc_id in doc_ids:
+            row = self._db.execute(
+                "SELECT title, text, published FROM documents WHERE id=?", (doc_id,)
+            ).fetchone()
+            if row is None:
+                continue
+            title, text, published = row
+            for chunk_id, idx, start, end in self._db.execute(
+                'SELECT id, idx, start, "end" FROM chunks WHERE doc_id=? ORDER BY idx', (doc_id,)
+            ).fetchall():
+                if chunk_id in chunk_ids:
+                    yield (
+                        Chunk(chunk_id, doc_id, idx, start, end, text[start:end]),
+                        title,
+                        published,
+                    )
 
     def document_count(self) -> int:
         return int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])

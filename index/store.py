@@ -18,6 +18,10 @@ class StoreError(Exception):
     """The store cannot be used as configured; the message says what to do."""
 
 
+class StoreDamagedError(StoreError):
+    """The store's own files are damaged."""
+
+
 @dataclass
 class DenseHit:
     chunk_id: str
@@ -25,6 +29,11 @@ class DenseHit:
     start: int
     end: int
     similarity: float
+
+
+def chroma_dir(data_dir: Path) -> Path:
+    """Where the embedded store keeps its files."""
+    return data_dir / "chroma"
 
 
 def open_client(data_dir: Path, url: str | None = None, token: str | None = None) -> Any:
@@ -35,7 +44,7 @@ def open_client(data_dir: Path, url: str | None = None, token: str | None = None
 
     settings = ChromaSettings(anonymized_telemetry=False)
     if not url:
-        return chromadb.PersistentClient(path=str(data_dir / "chroma"), settings=settings)
+        return chromadb.PersistentClient(path=str(chroma_dir(data_dir)), settings=settings)
     parsed = urlparse(url)
     if parsed.scheme not in {"http", "https"} or not parsed.hostname:
         raise StoreError(f"invalid Chroma server URL '{url}': use http://HOST:PORT")
@@ -50,6 +59,20 @@ def open_client(data_dir: Path, url: str | None = None, token: str | None = None
         )
     except Exception as exc:  # connection refused, TLS, auth: all mean "cannot use this server"
         raise StoreError(f"cannot reach the Chroma server at {url} ({type(exc).__name__})") from exc
+
+
+def forget_embedded_client(path: Path) -> None:
+    """Stop chromadb's cached client for the embedded store at `path`, so the next client opens
+    the files afresh (chromadb keeps one per path for the life of the process)."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    system = SharedSystemClient._identifier_to_system.pop(str(path), None)
+    SharedSystemClient._identifier_to_refcount.pop(str(path), None)
+    if system is not None:
+        try:
+            system.stop()
+        except Exception:  # a damaged store may fail to stop cleanly; it is discarded anyway
+            pass
 
 
 def _embedding_function(embedder: Embedder) -> Any:
@@ -124,6 +147,25 @@ class ChunkStore:
     def delete_document(self, doc_id: str) -> None:
         self._collection.delete(where={"doc_id": doc_id})
 
+    def delete_chunks(self, chunk_ids: list[str]) -> None:
+        for start in range(0, len(chunk_ids), 5000):
+            self._collection.delete(ids=chunk_ids[start : start + 5000])
+
+    def probe(self) -> None:
+        """Raise if the store cannot answer: damaged files fail here (or return too few hits)
+        rather than in the middle of a question."""
+        total = self.count()
+        if total == 0:
+            return
+        wanted = min(10, total)
+        # A stored vector, so probing never has to load the embedding model.
+        vector = self._collection.get(limit=1, include=["embeddings"])["embeddings"][0]
+        hits = self._collection.query(query_embeddings=[vector], n_results=wanted, include=[])
+        if len(hits["ids"][0]) < wanted:
+            raise StoreDamagedError(
+                f"its vector index returned {len(hits['ids'][0])} of {wanted} nearest chunks"
+            )
+
     def search(self, vector: np.ndarray, n: int, dates: DateRange | None = None) -> list[DenseHit]:
         total = self.count()
         if total == 0:
@@ -151,6 +193,16 @@ class ChunkStore:
 
     def count(self) -> int:
         return int(self._collection.count())
+
+    def chunk_ids(self) -> set[str]:
+        ids: set[str] = set()
+        offset, page = 0, 5000
+        while True:
+            batch = self._collection.get(include=[], limit=page, offset=offset)
+            ids.update(batch["ids"])
+            if len(batch["ids"]) < page:
+                return ids
+            offset += page
 
     def document_ids(self) -> set[str]:
         """Every doc_id that has chunks (for consistency checks)."""

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from index.manifest import Manifest
 from qa.answer import Citation, Passage
 from qa.evidence import Evidence
+from qa.injection import looks_like_instruction
 
 
 class CitationBuilder:
@@ -36,4 +37,6 @@ class CitationBuilder:
         info = self._manifest.info(doc_id)
         if info is None:
             return "", ""
-        return (info.sources[0] if info.sources else ""), info.title
+        source = info.sources[0] if info.sources else ""
+        # A title is document text too: one that addresses the assistant is not shown.
+        return source, "" if looks_like_instruction(info.title or "") else info.title

@@ -111,9 +111,9 @@ def index_command(settings, paths: tuple[Path, ...]) -> None:
         f"{len(report.removed)} replaced or removed."
     )
     for source, reason in report.skipped:
-        click.echo(f"{source}: {reason}", err=True)
+        click.echo(f"{_short(source)}: {reason}", err=True)
     for source, reason in report.failed:
-        click.echo(f"error: {source}: {reason}", err=True)
+        click.echo(f"error: {_short(source)}: {reason}", err=True)
     if report.failed:
         raise click.exceptions.Exit(1)
 
@@ -352,11 +352,46 @@ def docs_remove(settings, doc_id: str) -> None:
     click.echo(f"Removed {full_id}.")
 
 
+@docs_group.command("check")
+@click.option("--repair", is_flag=True, help="Fix what is found; rebuild a damaged vector store.")
+@click.pass_obj
+@user_errors
+def docs_check(settings, repair: bool) -> None:
+    """Check that the vector store holds exactly the chunks the manifest lists (after a crash,
+    say); exits 1 if they differ and were not repaired.
+
+    \b
+    Example:
+      qa docs check --repair
+    """
+    from index.consistency import check
+    from index.consistency import repair as repair_collection
+    from index.locking import writer_lock
+    from qa.factory import build_embedder, open_collection, writer_lock_path
+
+    embedder = build_embedder(settings)  # loads the model only if something must be embedded
+    collection = open_collection(settings, embedder, repair=repair, thorough=True)
+    if not repair:
+        found = check(collection.manifest, collection.store)
+        click.echo(found.describe())
+        if not found.agree:
+            click.echo("run `qa docs check --repair` to fix this", err=True)
+            raise click.exceptions.Exit(1)
+        return
+    with writer_lock(writer_lock_path(settings)):
+        found = repair_collection(collection.manifest, collection.store, embedder)
+    click.echo(f"repaired: {found.describe()}" if not found.agree else found.describe())
+
+
 def _short(source: str) -> str:
-    """Sources are absolute paths; show them relative to the working directory when inside it."""
+    """Sources are absolute paths; show them relative to the working directory when inside it,
+    with invisible characters (e.g. a right-to-left override) escaped."""
+    from index.documents import display_name
+
     try:
-        return str(Path(source.split("#")[0]).relative_to(Path.cwd())) + (
+        source = str(Path(source.split("#")[0]).relative_to(Path.cwd())) + (
             "#" + source.split("#", 1)[1] if "#" in source else ""
         )
     except ValueError:
-        return source
+        pass
+    return display_name(source)

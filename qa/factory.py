@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+from index.consistency import open_store
 from index.embedding import Embedder, SentenceTransformerEmbedder
 from index.indexer import Indexer
 from index.lexical import LexicalIndex
 from index.manifest import Manifest
-from index.store import ChunkStore, open_client
+from index.store import ChunkStore, chroma_dir, open_client
 from qa.assistant import Assistant
 from qa.llm import LLM, build_llm, llm_available
 from qa.retrieval import HybridRetriever
@@ -44,13 +46,31 @@ def open_manifest(settings: Settings, create: bool = False) -> Manifest:
     return Manifest(path)
 
 
-def open_collection(settings: Settings, embedder: Embedder, create: bool = False) -> Collection:
+def open_collection(
+    settings: Settings,
+    embedder: Embedder,
+    create: bool = False,
+    repair: bool = True,
+    thorough: bool = False,
+) -> Collection:
     manifest = open_manifest(settings, create)
     token = settings.chroma_token.get_secret_value() if settings.chroma_token else None
-    client = open_client(settings.data_dir, settings.chroma_url, token)
-    store = ChunkStore(client, embedder, settings.collection)
+    store = open_store(
+        lambda: open_client(settings.data_dir, settings.chroma_url, token),
+        embedder,
+        settings.collection,
+        manifest,
+        writer_lock_path(settings),
+        None if settings.chroma_url else chroma_dir(settings.data_dir),
+        repair=repair,
+        thorough=thorough,
+    )
     lexical = LexicalIndex(settings.data_dir / f"{settings.collection}.bm25", manifest)
     return Collection(manifest, store, lexical)
+
+
+def writer_lock_path(settings: Settings) -> Path:
+    return settings.data_dir / f"{settings.collection}.writer.lock"
 
 
 def build_indexer(
@@ -65,7 +85,7 @@ def build_indexer(
         chunk_tokens=settings.chunk_tokens,
         overlap_sentences=settings.chunk_overlap_sentences,
         progress=progress,
-        lock_path=settings.data_dir / f"{settings.collection}.writer.lock",
+        lock_path=writer_lock_path(settings),
     )
 
 

@@ -107,3 +107,34 @@ def test_jsonl_collection(settings, indexer, tmp_path):
     report = indexer.index([write(tmp_path / "c.jsonl", records)])
     assert [d.published for d in report.added] == ["2023-01-01", "2023-01-02"]
     assert [d.source.split("#")[1] for d in report.added] == ["1", "2"]
+
+
+def test_a_write_that_fails_midway_is_redone_by_the_next_run(settings, tmp_path):
+    from index.consistency import check
+
+    records = "\n".join(
+        json.dumps({"id": str(i), "title": f"Story {i}", "text": f"{TEXT_A} Number {i}."})
+        for i in range(6)
+    )
+    path = write(tmp_path / "c.jsonl", records)
+    indexer = build_indexer(settings, embedder=HashEmbedder())
+    indexer._batch_chunks = 2  # several flushes inside one file
+    manifest, store = _state(settings)
+    real_add, calls = store.add, []
+
+    def add_then_die(*args):
+        real_add(*args)
+        calls.append(1)
+        if len(calls) == 2:  # the vectors are stored, then the process "dies"
+            raise KeyboardInterrupt
+
+    indexer._store.add = add_then_die
+    with pytest.raises(KeyboardInterrupt):
+        indexer.index([path])
+    del indexer._store.add
+    assert manifest.write_interrupted() and manifest.file_hash(str(path)) is None
+    assert check(manifest, store).stray_chunks  # vectors stored, manifest rows not
+    report = build_indexer(settings, embedder=HashEmbedder()).index([path])
+    assert not report.unchanged_files and manifest.document_count() == 6
+    assert check(manifest, store).agree and not manifest.write_interrupted()
+    assert store.count() == len(manifest.chunk_ids())

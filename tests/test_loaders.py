@@ -110,3 +110,37 @@ def test_expand_paths_recurses_and_reports(tmp_path):
     reasons = dict(problems)
     assert "unsupported" in reasons[str(tmp_path / "d" / "photo.jpg")]
     assert reasons[str(tmp_path / "missing.txt")] == "no such file or directory"
+
+
+def test_decode_text_utf16_without_bom_and_damaged_utf8():
+    assert decode_text("Plain résumé text".encode("utf-16-le")) == "Plain résumé text"
+    assert decode_text("Plain résumé text".encode("utf-16-be")) == "Plain résumé text"
+    # A few bad bytes in UTF-8 do not turn the whole file into Latin-1 mojibake.
+    assert decode_text("Smörgås ".encode() + b"\xff" + b" end") == "Smörgås \ufffd end"
+
+
+def test_decode_text_drops_stray_controls_and_refuses_control_only_text():
+    assert decode_text(b"The ferry\x00 left. " * 4 + b"\x07" + ARTICLE.encode() * 20).startswith(
+        "The ferry left. The ferry left."
+    )
+    with pytest.raises(LoadError, match="empty file"):
+        decode_text(b"\x00")
+
+
+def test_jsonl_surrogates_and_empty_text(tmp_path):
+    lines = ['{"id": "a", "text": "Broken \\ud800 escape."}', '{"id": "b", "text": "  "}']
+    doc, error = _load(write(tmp_path / "c.jsonl", "\n".join(lines)))
+    assert doc.text == "Broken \ufffd escape."
+    assert "empty 'text'" in str(error)
+
+
+def test_documents_over_the_size_limit_are_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr("index.loaders.MAX_DOCUMENT_BYTES", 1024)
+    with pytest.raises(LoadError, match="at most 0 MB"):
+        _load(write(tmp_path / "big.txt", ARTICLE * 20))
+
+
+def test_docx_that_expands_too_far_is_refused(tmp_path, monkeypatch):
+    monkeypatch.setattr("index.loaders.MAX_DOCX_EXPANDED_BYTES", 1024)
+    with pytest.raises(LoadError, match="zip bomb"):
+        _load(write(tmp_path / "r.docx", make_docx([ARTICLE])))

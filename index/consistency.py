@@ -1,0 +1,220 @@
+"""Keep the vector store in step with the manifest, and rebuild it when its files are damaged.
+
+The manifest is the record of what is indexed; the vectors are derived from it (each chunk's text
+is `document.text[start:end]`), so anything missing from the store can be embedded again. A writer
+killed between its two writes leaves them disagreeing; it marks the manifest before it starts
+(`Manifest.mark_writing`), so the next open knows to look, at no cost in the normal case.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from index.chunking import passage_text
+from index.embedding import Embedder
+from index.locking import WriterBusyError, writer_lock
+from index.manifest import Manifest
+from index.store import ChunkStore, StoreDamagedError, StoreError, forget_embedded_client
+
+log = logging.getLogger("qa")
+
+
+@dataclass
+class Findings:
+    stray_chunks: list[str] = field(default_factory=list)  # vectors the manifest does not list
+    missing_chunks: list[str] = field(default_factory=list)  # manifest chunks without vectors
+    unreferenced_docs: list[str] = field(default_factory=list)  # no source names them any more
+
+    @property
+    def agree(self) -> bool:
+        return not (self.stray_chunks or self.missing_chunks or self.unreferenced_docs)
+
+    def describe(self) -> str:
+        if self.agree:
+            return "the manifest and the vector store agree"
+        parts = [
+            f"{len(items)} {what}"
+            for items, what in (
+                (self.stray_chunks, "vector(s) without a manifest entry"),
+                (self.missing_chunks, "manifest chunk(s) without vectors"),
+                (self.unreferenced_docs, "document(s) left over from an interrupted removal"),
+            )
+            if items
+        ]
+        return "; ".join(parts)
+
+
+def check(manifest: Manifest, store: ChunkStore) -> Findings:
+    """Compare the chunk ids the store holds with those the manifest records."""
+    stored, recorded = store.chunk_ids(), manifest.chunk_ids()
+    return Findings(
+        stray_chunks=sorted(stored - recorded),
+        missing_chunks=sorted(recorded - stored),
+        unreferenced_docs=manifest.unreferenced_documents(),
+    )
+
+
+def repair(manifest: Manifest, store: ChunkStore, embedder: Embedder, batch: int = 256) -> Findings:
+    """Make the two agree (call it holding the writer lock); returns what was wrong.
+
+    Leftover documents are removed, stray vectors deleted, and missing vectors embedded again
+    from the manifest's text. The marker stays set until the end, so a repair that is itself
+    interrupted is done again next time."""
+    manifest.mark_writing()
+    found = check(manifest, store)
+    for doc_id in found.unreferenced_docs:
+        manifest.remove_document(doc_id)
+    after = check(manifest, store) if found.unreferenced_docs else found
+    store.delete_chunks(after.stray_chunks)
+    reembed(manifest, store, embedder, set(after.missing_chunks), batch)
+    manifest.clear_writing()
+    return Findings(after.stray_chunks, after.missing_chunks, found.unreferenced_docs)
+
+
+def reembed(
+    manifest: Manifest, store: ChunkStore, embedder: Embedder, chunk_ids: set[str], batch: int
+) -> int:
+    """Embed and store the given manifest chunks again; returns how many."""
+    done = 0
+    pending: list = []
+    for row in manifest.chunks(chunk_ids):
+        pending.append(row)
+        if len(pending) >= batch:
+            done += _store_batch(store, embedder, pending)
+            pending = []
+    return done + _store_batch(store, embedder, pending)
+
+
+def _store_batch(store: ChunkStore, embedder: Embedder, rows: list) -> int:
+    if not rows:
+        return 0
+    chunks = [chunk for chunk, _, _ in rows]
+    vectors = embedder.embed([passage_text(title, chunk.text) for chunk, title, _ in rows])
+    store.add(chunks, vectors, {chunk.doc_id: published for chunk, _, published in rows})
+    return len(chunks)
+
+
+def open_store(
+    open_client: Callable[[], Any],
+    embedder: Embedder,
+    collection: str,
+    manifest: Manifest,
+    lock_path: Path,
+    store_dir: Path | None,
+    repair: bool = True,
+    thorough: bool = False,
+) -> ChunkStore:
+    """Open the chunk store for `manifest`. If a writer died mid-write and none is writing now,
+    repair first; if the embedded store's files are damaged (`store_dir` is where they live),
+    set them aside and rebuild the store from the manifest. With `repair=False`, change
+    nothing: damage raises StoreDamagedError.
+
+    Some damage (garbage inside an HNSW file) crashes chromadb's native code instead of raising,
+    so after an interrupted write, or when `thorough`, the store is first probed in a child
+    process."""
+    try:
+        if store_dir is not None and (thorough or _writer_died(manifest, lock_path)):
+            _probe_in_child(store_dir, collection, embedder.name)
+        store = ChunkStore(open_client(), embedder, collection)
+        store.probe()
+    except StoreDamagedError as exc:
+        reason = str(exc)
+    except StoreError:
+        raise  # a setting to change, not damage
+    except Exception as exc:  # chromadb raises its internal errors for damaged files
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    else:
+        if repair and (manifest.write_interrupted() or store.count() != manifest.chunk_count()):
+            _repair_unless_writing(manifest, store, embedder, lock_path)
+        return store
+    if store_dir is None:
+        raise StoreError(f"the Chroma server cannot answer ({reason})")
+    forget_embedded_client(store_dir)  # chromadb caches even a client that failed to start
+    if not repair:
+        raise StoreDamagedError(
+            f"the vector store is damaged ({reason}): run `qa docs check --repair` to rebuild it "
+            "from the documents"
+        )
+    with writer_lock(lock_path):
+        return rebuild(open_client, embedder, collection, manifest, store_dir, reason)
+
+
+def _writer_died(manifest: Manifest, lock_path: Path) -> bool:
+    if not manifest.write_interrupted():
+        return False
+    try:
+        with writer_lock(lock_path):
+            return True
+    except WriterBusyError:
+        return False  # still at work
+
+
+def _probe_in_child(store_dir: Path, collection: str, model: str) -> None:
+    child = subprocess.run(
+        [sys.executable, "-c", _PROBE, str(store_dir.parent), collection, model],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if child.returncode < 0:
+        raise StoreDamagedError(f"reading it crashed with signal {-child.returncode}")
+
+
+_PROBE = """
+import sys
+from pathlib import Path
+from index.store import ChunkStore, open_client
+
+class Named:
+    name = sys.argv[3]
+
+ChunkStore(open_client(Path(sys.argv[1])), Named(), sys.argv[2]).probe()
+"""
+
+
+def _repair_unless_writing(
+    manifest: Manifest, store: ChunkStore, embedder: Embedder, lock_path: Path
+) -> None:
+    try:
+        with writer_lock(lock_path):
+            found = repair(manifest, store, embedder)
+    except WriterBusyError:
+        return  # a writer is at work: the difference is its work in progress
+    if not found.agree:
+        log.warning("an earlier indexing run was interrupted; repaired: %s", found.describe())
+
+
+def rebuild(
+    open_client: Callable[[], Any],
+    embedder: Embedder,
+    collection: str,
+    manifest: Manifest,
+    store_dir: Path,
+    reason: str,
+) -> ChunkStore:
+    """Set the damaged store aside (replacing an earlier one) and embed every chunk again."""
+    forget_embedded_client(store_dir)
+    aside = store_dir.with_name(store_dir.name + ".damaged")
+    shutil.rmtree(aside, ignore_errors=True)
+    if store_dir.exists():
+        store_dir.rename(aside)
+    store = ChunkStore(open_client(), embedder, collection)
+    manifest.mark_writing()
+    chunks = reembed(manifest, store, embedder, manifest.chunk_ids(), batch=256)
+    manifest.clear_writing()
+    log.warning(
+        "the vector store was damaged (%s); rebuilt %d chunks from %d documents "
+        "(the damaged files are in %s)",
+        reason,
+        chunks,
+        manifest.document_count(),
+        aside,
+    )
+    return store
