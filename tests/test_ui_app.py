@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from html.parser import HTMLParser
+from types import SimpleNamespace
 
 import gradio as gr
 import pytest
@@ -126,6 +127,8 @@ def test_a_new_conversation_forgets_the_old_one(indexed):
 
 class ScriptedBackend:
     """Stands in for the backend in generate mode: a draft streams, then the verified answer."""
+
+    settings = SimpleNamespace(max_question_chars=2000)
 
     class Session:
         def __init__(self):

@@ -8,7 +8,14 @@ import pytest
 
 from qa.answer import Answer, AnswerSentence, Citation, Passage
 from ui.html import escape, link, safe_url
-from ui.render import render_answer_text, render_conversation, render_details, render_turn
+from ui.render import (
+    PendingTurn,
+    render_answer_text,
+    render_conversation,
+    render_details,
+    render_pending,
+    render_turn,
+)
 from ui.render_source import context_bounds, render_source
 
 HOSTILE = '<script>alert(1)</script><img src="https://evil.example/x.png" onerror="alert(2)">'
@@ -21,6 +28,7 @@ class Tags(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, dict]] = []
         self.marked: list[str] = []
+        self.text = ""
         self._in_mark = 0
         self.feed(html)
         self.close()
@@ -36,6 +44,7 @@ class Tags(HTMLParser):
             self._in_mark -= 1
 
     def handle_data(self, data):
+        self.text += data
         if self._in_mark:
             self.marked[-1] += data
 
@@ -233,3 +242,76 @@ def test_the_source_panel_shows_title_url_and_date():
     html = render_source("[1]", _span(0, 5), Info(), TEXT)
     assert "Pact &lt;news&gt;" in html and "published 2024-06-21" in html
     assert 'href="https://example.com/article"' in html and "characters 0–5" in html
+
+
+# The only elements the renderers ever write; a payload must never add one, nor an attribute
+# that runs script or loads anything.
+OUR_TAGS = {"div", "p", "span", "button", "b", "details", "summary", "table", "tr", "th", "td"}
+OUR_TAGS |= {"ul", "ol", "li", "blockquote", "mark", "code", "a"}
+
+
+def _every_panel(payload: str, url: str) -> str:
+    from types import SimpleNamespace
+
+    from ui.render_docs import render_documents, render_index_summary
+
+    cited = Citation(1, payload, payload, payload, 0, len(payload), payload)
+    answer = _answer(
+        question=payload,
+        standalone_question=payload + " again",
+        answer=f"{payload} [1]",
+        citations=[cited],
+        sentences=[AnswerSentence(f"{payload} [1]", [1], True), AnswerSentence(payload, [], False)],
+        closest=[Passage(payload, payload, payload, 0, len(payload), payload, 0.5)],
+    )
+    answer.notes, answer.unsupported = [payload], [payload]
+    refused = _answer(answer=payload, refused=True, closest=answer.closest)
+    info = SimpleNamespace(
+        id=payload,
+        title=payload,
+        url=url,
+        published=payload,
+        sources=[payload],
+        chunk_count=1,
+        added_at=None,
+    )
+    summary = SimpleNamespace(
+        added=0,
+        chunks=0,
+        unchanged=0,
+        duplicates=0,
+        removed=0,
+        failed=[(payload, payload)],
+        skipped=[(payload, payload)],
+    )
+    return "".join(
+        [
+            render_turn(answer, 0, show_unverified=True, doc_titles={payload: payload}),
+            render_turn(refused, 1, show_unverified=True),
+            render_pending(PendingTurn(payload, payload, payload)),
+            render_source(payload, cited, info, payload),
+            render_documents([info]),
+            render_index_summary(summary, [(payload, payload)]),
+        ]
+    )
+
+
+def _hostile_cases():
+    from tests.hostile.web_payloads import TEMPLATES, hostile_url, payloads
+
+    for n, payload in enumerate(payloads("http://127.0.0.1:9")):
+        yield pytest.param(payload, hostile_url(n), id=TEMPLATES[n][0])
+
+
+@pytest.mark.parametrize("payload,url", list(_hostile_cases()))
+def test_web_payloads_render_as_text_in_every_panel(payload, url):
+    parsed = Tags(_every_panel(payload, url))
+    assert parsed.names() <= OUR_TAGS
+    assert not {a for a in parsed.attributes() if a.startswith("on")}
+    assert not parsed.attributes() & {"src", "srcdoc", "style", "action", "formaction"}
+    assert all(
+        attrs["href"].startswith(("http://", "https://"))
+        for tag, attrs in parsed.tags
+        if tag == "a"
+    )
+    assert payload in parsed.text  # shown as the very characters it is

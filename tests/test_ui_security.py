@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 
@@ -104,3 +105,24 @@ def test_a_port_in_use_is_one_line(monkeypatch):
     assert result.exit_code == 1
     assert result.output.startswith("Error: cannot listen on 127.0.0.1:7860: the port is in use")
     assert len(result.output.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "::", "192.168.1.20"])
+def test_qa_serve_on_a_public_address_without_a_login_exits_with_one_line(host, tmp_path):
+    """The real command, as a user runs it: it stops before any server starts."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("QA_", "GRADIO_"))}
+    env.update(QA_DATA_DIR=str(tmp_path / "data"), QA_AUTH=" ")
+    code = "from qa.cli import main; main(prog_name='qa')"
+    result = subprocess.run(
+        [sys.executable, "-c", code, "serve", "--host", host, "--port", "1"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 1 and result.stdout == ""
+    assert result.stderr == (
+        f"Error: refusing to listen on {host} without a login: set QA_AUTH=user:password "
+        "(or use --host 127.0.0.1)\n"
+    )
+    assert not (tmp_path / "data").exists()

@@ -57,7 +57,8 @@ def _chat_tab(backend: Backend) -> None:
                     placeholder="Ask a question about your documents…",
                     show_label=False,
                     elem_id="qa-question",
-                    max_length=settings.max_question_chars,
+                    # No max_length: the browser would silently cut a long paste; the server
+                    # refuses an over-long question with a message instead.
                     autofocus=True,
                     scale=8,
                 )

@@ -7,6 +7,7 @@ from typing import Any
 
 import gradio as gr
 
+from qa.assistant import validate_question
 from ui.backend import AskOptions, Backend
 from ui.errors import describe, user_error_types
 from ui.html import message
@@ -34,6 +35,11 @@ class ChatPanel:
     ) -> Iterator[tuple[str, str, Any, str]]:
         """Yields (conversation HTML, status HTML, session, question box) as the answer grows."""
         session = session or self.backend.new_session()
+        try:  # before the question is echoed: a 100 KB paste gets one line, not a page of it
+            validate_question(question, self.backend.settings.max_question_chars)
+        except user_error_types() as exc:
+            yield self._render(session, show_unverified), message(describe(exc)), session, question
+            return
         pending = PendingTurn(question)
         yield self._render(session, show_unverified, pending), "", session, ""
         try:
