@@ -145,7 +145,7 @@ class Indexer:
         pending: list[_Pending] = []
         links: list[tuple[str, str]] = []
         try:
-            for item in load_sandboxed(path, data):
+            for item in self._records(path, data):
                 if isinstance(item, LoadError):
                     report.failed.append((key, str(item)))
                     continue
@@ -183,6 +183,15 @@ class Indexer:
                 report.removed.append(doc_id)
         # Last: if anything above is interrupted, the next run indexes this file again.
         self._manifest.set_file_hash(key, file_hash)
+
+    def _records(self, path: Path, data: bytes):
+        """The file's documents; a .jsonl collection (thousands of articles in one file) gets
+        its own progress bar by record, with a rate and a time-left estimate."""
+        items = load_sandboxed(path, data)
+        if not self._progress or path.suffix.lower() != ".jsonl":
+            return items
+        total = data.count(b"\n") + (not data.endswith(b"\n"))
+        return tqdm(items, total=total, unit="article", desc=path.name, leave=False)
 
     def _flush(self, pending: list[_Pending], report: IndexReport) -> None:
         if not pending:
