@@ -8,7 +8,7 @@ DATA_DIR ?= .qa-data
 TORCH_SPEC ?= torch==2.13.0
 QUESTION ?= Who was summoned and why?
 
-.PHONY: install browser demo test test-fast lint bench clean
+.PHONY: install browser demo test test-fast lint bench audit clean
 
 install: $(VENV)/.installed
 
@@ -51,6 +51,11 @@ bench: install
 	$(BIN)/python benchmarks/index_realtimeqa.py --articles 700
 	$(BIN)/python benchmarks/answer_quality.py --stride 8
 	$(BIN)/python benchmarks/compare_llamaindex.py --per-class 100 --llm-every 5
+
+# Needs access to PyPI's JSON API or osv.dev (not available on the build machine).
+audit: install
+	$(BIN)/python -m pip install --quiet pip-audit
+	$(BIN)/pip-audit --skip-editable
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache
