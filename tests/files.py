@@ -13,13 +13,19 @@ def make_pdf(text_lines: list[str]) -> bytes:
         escaped = line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
         stream_lines.append(f"({escaped}) Tj T*")
     stream_lines.append("ET")
-    stream = "\n".join(stream_lines).encode("latin-1")
+    return pdf_with_content("\n".join(stream_lines).encode("latin-1"))
+
+
+def pdf_with_content(stream: bytes, stream_filter: str | None = None) -> bytes:
+    """A one-page PDF (Helvetica) whose page content is `stream`, stored as given (already
+    compressed when `stream_filter`, e.g. "FlateDecode", is named)."""
+    filter_entry = b" /Filter /%s" % stream_filter.encode() if stream_filter else b""
     objects = [
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
         b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d >>\nstream\n" % len(stream) + stream + b"\nendstream",
+        b"<< /Length %d%s >>\nstream\n" % (len(stream), filter_entry) + stream + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     out = io.BytesIO()

@@ -2,25 +2,10 @@
 
 from __future__ import annotations
 
-import socket
 import subprocess
 from pathlib import Path
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def stop(process: subprocess.Popen, timeout: float = 30) -> None:
-    """Terminate, and kill if it does not exit in time."""
-    process.terminate()
-    try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+from benchmarks.servers import free_port, stop  # noqa: F401 (the tests' helpers too)
 
 
 def wait_until_up(

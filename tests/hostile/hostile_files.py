@@ -16,7 +16,7 @@ import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.files import make_docx, make_pdf
+from tests.files import make_docx, make_pdf, pdf_with_content
 
 ARTICLE = (
     "The harbour authority opened a new ferry terminal on Friday. "
@@ -134,26 +134,7 @@ def _repeated_deflate(megabytes: int, wbits: int) -> tuple[bytes, int]:
 def pdf_flate_bomb() -> bytes:
     """A valid PDF whose page content is one Flate stream inflating to BOMB_GB GB."""
     stream, _ = _repeated_deflate(BOMB_GB * 1024, zlib.MAX_WBITS)
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-        b"/Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
-    ]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (6, xref))
-    return out.getvalue()
+    return pdf_with_content(stream, "FlateDecode")
 
 
 def docx_zip_bomb(docx: bytes) -> bytes:
