@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.browser import browser_page
 from tests.conftest import SAMPLE_DIR
 from tests.processes import free_port, stop, wait_until_up
 
@@ -20,17 +20,6 @@ pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
 QUESTION = "Who was summoned and why?"
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 ANSWER_TIMEOUT_MS = 180_000  # the first question waits for the embedding model to load
 
 
@@ -88,18 +77,8 @@ def api_answer(server) -> dict:
 
 @pytest.fixture(scope="module")
 def page(server):
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("the browser tests need Debian's chromium package (make browser)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(server["url"])
-            yield page
-        finally:
-            browser.close()
+    with browser_page(server["url"]) as page:
+        yield page
 
 
 def test_gradio_client_gets_the_answer_with_exact_citations(server, api_answer):

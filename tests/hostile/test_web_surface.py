@@ -8,7 +8,6 @@ and manifest files and the file routes."""
 from __future__ import annotations
 
 import http.server
-import shutil
 import socket
 import threading
 import time
@@ -16,12 +15,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser import browser_page
 from tests.fakes import HashEmbedder, ScriptedLLM
 from tests.hostile.web_payloads import FORBIDDEN_TAGS, llm_reply, payloads, write_documents
 from tests.processes import free_port
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 QUESTION = "What did the harbour festival note record?"
 EXTRACTIVE_QUESTION = "Which lines did the harbour festival log keep?"
 SECRET = "secret-upload-content-7f3a"
@@ -210,22 +208,15 @@ INERT_CHECK = """([selector, forbidden]) => {
 }"""
 
 
+def _record_dialogs(page) -> None:
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+
+
 @pytest.fixture(scope="module")
 def page(served):
-    from playwright.sync_api import sync_playwright
-
-    if not Path(CHROMIUM).exists():
-        pytest.fail("the browser tests need Debian's chromium package (make browser)")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.dialogs = []
-            page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
-            page.goto(served["url"])
-            yield page
-        finally:
-            browser.close()
+    with browser_page(served["url"], prepare=_record_dialogs) as page:
+        yield page
 
 
 def squeeze(text: str) -> str:
