@@ -83,6 +83,14 @@ class LexicalIndex:
             (snap.chunk_ids[i], float(s)) for i, s in zip(ids[0], scores[0], strict=True) if s > 0
         ]
 
+    def chunk_ids_in(self, dates: DateRange) -> list[str] | None:
+        """The ids of the chunks published within `dates`; None when that is every chunk."""
+        snap = self._fresh()
+        inside = np.flatnonzero(dates.mask(snap.days))
+        if len(inside) == len(snap.chunk_ids):
+            return None
+        return [snap.chunk_ids[i] for i in inside]
+
     def idf(self, words: set[str]) -> dict[str, float]:
         """BM25 inverse document frequency of stemmed words; a word absent from the collection
         gets the highest value, which is what makes it a strong sign of an unanswerable question."""

@@ -166,16 +166,31 @@ class ChunkStore:
                 f"its vector index returned {len(hits['ids'][0])} of {wanted} nearest chunks"
             )
 
-    def search(self, vector: np.ndarray, n: int, dates: DateRange | None = None) -> list[DenseHit]:
+    def search(
+        self,
+        vector: np.ndarray,
+        n: int,
+        dates: DateRange | None = None,
+        within: list[str] | None = None,
+    ) -> list[DenseHit]:
+        """The `n` nearest chunks, optionally only those published in `dates`. `within`, the ids
+        of the chunks in `dates` if the caller knows them, makes that much faster: Chroma
+        evaluates a metadata filter row by row (about 70 ms on 35k chunks), an id list in under
+        20 ms. Chroma refuses an id it does not hold, so then the metadata filter is used."""
         total = self.count()
-        if total == 0:
+        if total == 0 or within == []:
             return []
-        result = self._collection.query(
-            query_embeddings=[vector],
-            n_results=min(n, total),
-            where=dates.chroma_where() if dates else None,
-            include=["metadatas", "distances"],
-        )
+        query = {"query_embeddings": [vector], "include": ["metadatas", "distances"]}
+        result = None
+        if within is not None:
+            try:
+                result = self._collection.query(**query, ids=within, n_results=min(n, len(within)))
+            except Exception as exc:  # chromadb raises InternalError (embedded) or a server error
+                if "finding id" not in str(exc).lower():
+                    raise
+        if result is None:
+            where = dates.chroma_where() if dates else None
+            result = self._collection.query(**query, where=where, n_results=min(n, total))
         hits = []
         for chunk_id, meta, distance in zip(
             result["ids"][0], result["metadatas"][0], result["distances"][0], strict=True

@@ -68,7 +68,9 @@ class HybridRetriever:
         for window in [None, filtered] if filtered and date_boost else [filtered]:
             if self.mode != "bm25":
                 with timings.stage("dense"):
-                    hits = self._store.search(query_vector, self._candidates, window)
+                    # The manifest's dates (held by the BM25 snapshot) pick the chunk ids.
+                    within = self._lexical.chunk_ids_in(window) if window else None
+                    hits = self._store.search(query_vector, self._candidates, window, within)
                 rankings.append([h.chunk_id for h in hits])
                 dense = dense or hits
             if self.mode != "dense":

@@ -145,3 +145,18 @@ def test_search_by_publication_date(backend):
     assert {h.doc_id for h in store.search(query, 5, DateRange("2022-01-01", "2022-12-31"))} == {
         "a"
     }
+
+
+def test_search_within_the_ids_of_a_date_range(backend):
+    from index.dates import DateRange
+
+    store = _store(backend)
+    chunks = _chunks("a", ["bridge news one"]) + _chunks("b", ["bridge news two"])
+    store.add(chunks, HashEmbedder().embed([c.text for c in chunks]), {"b": "2023-06-20"})
+    query = HashEmbedder().embed(["bridge news"])[0]
+    recent, only_b = DateRange(since="2023-01-01"), [c.id for c in chunks if c.doc_id == "b"]
+    assert {h.doc_id for h in store.search(query, 5, recent, within=only_b)} == {"b"}
+    assert store.search(query, 5, recent, within=[]) == []
+    # An id without a vector (a half-written chunk): the date filter answers instead.
+    with_missing = [*only_b, "c:0"]
+    assert {h.doc_id for h in store.search(query, 5, recent, within=with_missing)} == {"b"}
