@@ -7,7 +7,7 @@ from collections.abc import Callable
 from index.manifest import Manifest
 from qa.answer import Citation, Passage
 from qa.evidence import Evidence
-from qa.injection import looks_like_instruction
+from qa.injection import shown_title
 
 
 class CitationBuilder:
@@ -38,5 +38,4 @@ class CitationBuilder:
         if info is None:
             return "", ""
         source = info.sources[0] if info.sources else ""
-        # A title is document text too: one that addresses the assistant is not shown.
-        return source, "" if looks_like_instruction(info.title or "") else info.title
+        return source, shown_title(info.title)

@@ -67,6 +67,12 @@ def looks_like_instruction(sentence: str) -> bool:
     return _PATTERNS.search(_normalised(sentence)) is not None
 
 
+def shown_title(title: str | None) -> str:
+    """A title is document text too: one that addresses the assistant is not shown beside
+    answers (the document list still shows it, so the user can find and remove the file)."""
+    return "" if not title or looks_like_instruction(title) else title
+
+
 def _normalised(sentence: str) -> str:
     """Compatibility forms folded (full-width letters) and invisible format characters gone,
     so "Ｉｇｎｏｒｅ" and "Ig\u200bnore" read as "Ignore"."""

@@ -111,9 +111,11 @@ class Backend:
         return manifest.info(doc_id), manifest.text(doc_id)
 
     def titles(self, doc_ids: set[str]) -> dict[str, str]:
-        """doc id -> title, for the documents still in the collection."""
+        """doc id -> title as shown beside answers, for the documents still in the collection."""
+        from qa.injection import shown_title
+
         infos = [self._ready().manifest.info(doc_id) for doc_id in doc_ids]
-        return {info.id: info.title for info in infos if info is not None}
+        return {info.id: shown_title(info.title) for info in infos if info is not None}
 
     def index(self, paths: list[Path]) -> Iterator[Step | IndexSummary]:
         """Index files one by one, reporting progress, then the summary."""

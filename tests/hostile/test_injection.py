@@ -228,6 +228,24 @@ def test_extractive_answers_never_cite_a_detected_instruction(poisoned):
         assert not _caught_canaries(_shown(answer)), doc.question
 
 
+def test_instruction_titles_are_not_shown_beside_answers(poisoned):
+    """The Details table names retrieved documents by title: one that addresses the assistant
+    is replaced by the document id, as in citations."""
+    from ui.backend import Backend
+
+    settings, embedder = poisoned
+    backend = Backend(settings, embedder=embedder)
+    backend.start(warm_up=False)
+    try:
+        manifest = build_assistant(settings, embedder=embedder).manifest
+        titles = backend.titles({info.id for info in manifest.list_documents()})
+        hidden = [doc_id for doc_id, title in titles.items() if not title]
+        assert hidden and not any(looks_like_instruction(t) for t in titles.values())
+        assert any(titles.values())  # ordinary titles are kept
+    finally:
+        backend.stop()
+
+
 @pytest.mark.slow
 def test_real_models_show_no_canary(tmp_path):
     """Eight poisoned questions, one per attack kind, with MiniLM and the packaged local LLM."""
