@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import SHARED, machine, print_table, write_result  # noqa: E402
 from benchmarks.load_users import run_users  # noqa: E402
-from benchmarks.servers import free_port, peak_rss_mb, start, stop  # noqa: E402
+from benchmarks.servers import free_port, peak_rss_mb, start, start_chroma, stop  # noqa: E402
 
 REALTIMEQA = SHARED / "benchmarks" / "realtimeqa"
 
@@ -107,22 +107,7 @@ def run_backend(backend, data_dir, work, levels, questions, args) -> list[dict]:
     chroma = None
     if backend == "server":
         # The server serves the same files the embedded store wrote.
-        port = free_port()
-        chroma = start(
-            [
-                str(Path(sys.executable).parent / "chroma"),
-                "run",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--path",
-                str(data_dir / "chroma"),
-            ],
-            f"http://127.0.0.1:{port}/api/v2/heartbeat",
-            work / "chroma.log",
-        )
-        env["QA_CHROMA_URL"] = f"http://127.0.0.1:{port}"
+        chroma, env["QA_CHROMA_URL"] = start_chroma(data_dir / "chroma", work / "chroma.log")
     port = free_port()
     env["QA_PORT"] = str(port)
     url = f"http://127.0.0.1:{port}/"

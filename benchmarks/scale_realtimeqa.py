@@ -4,9 +4,12 @@
 Each fraction is indexed from scratch by `qa index` in its own process (so its peak RSS is the
 indexer's alone), then 50 dev questions are answered extractively in a fresh process (warm:
 after one question), reporting p50/p95 of the whole answer and of retrieval.
-Writes benchmarks/results/scale_realtimeqa.json.
+With --backend server each fraction is written to its own `chroma run` on 127.0.0.1 instead
+of the embedded store, and the server's peak RSS is reported beside the indexer's.
+Writes benchmarks/results/scale_realtimeqa.json (scale_realtimeqa_server.json for the server).
 
     python benchmarks/scale_realtimeqa.py --fractions 0.1,0.3,1.0
+    python benchmarks/scale_realtimeqa.py --fractions 1.0 --backend server
     python benchmarks/scale_realtimeqa.py --query-only DIR   # query latency of an indexed DIR
 """
 
@@ -25,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import SHARED, machine, print_table, write_result  # noqa: E402
+from benchmarks.servers import peak_rss_mb, start_chroma, stop  # noqa: E402
 
 REALTIMEQA = SHARED / "benchmarks" / "realtimeqa"
 QA = [sys.executable, "-c", "from qa.cli import main; main(prog_name='qa')"]
@@ -36,6 +40,7 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=50)
     parser.add_argument("--keep", action="store_true", help="keep the indexed data directories")
     parser.add_argument("--query-only", type=Path, help="only time questions on this collection")
+    parser.add_argument("--backend", choices=["embedded", "server"], default="embedded")
     args = parser.parse_args()
 
     articles = open(REALTIMEQA / "corpus.jsonl").read().splitlines()
@@ -58,16 +63,31 @@ def main() -> None:
         corpus = work / f"corpus-{count}.jsonl"
         corpus.write_text("\n".join(articles[:count]) + "\n")
         data_dir = work / f"data-{count}"
-        index_s, index_rss = timed_process([*QA, "--data-dir", str(data_dir), "index", str(corpus)])
-        chunks = count_chunks(data_dir)
-        query = query_latency(data_dir, questions)
+        chroma, chroma_url = None, None
+        if args.backend == "server":
+            chroma, chroma_url = start_chroma(
+                work / f"chroma-{count}", work / f"chroma-{count}.log"
+            )
+        try:
+            store = ["--chroma-url", chroma_url] if chroma_url else []
+            index_s, index_rss = timed_process(
+                [*QA, "--data-dir", str(data_dir), *store, "index", str(corpus)]
+            )
+            chroma_rss = peak_rss_mb(chroma) if chroma else None
+            chunks = count_chunks(data_dir)
+            query = query_latency(data_dir, questions, chroma_url)
+        finally:
+            if chroma:
+                stop(chroma)
         result = {
+            "backend": args.backend,
             "fraction": fraction,
             "articles": count,
             "chunks": chunks,
             "index_s": index_s,
             "chunks_per_s": chunks / index_s,
             "index_peak_rss_mb": index_rss,
+            "chroma_server_peak_rss_mb": chroma_rss,
             **query,
         }
         results.append(result)
@@ -80,6 +100,7 @@ def main() -> None:
                 f"{index_s / 60:.1f} min",
                 result["chunks_per_s"],
                 f"{index_rss:.0f}",
+                f"{chroma_rss:.0f}" if chroma_rss else "-",
                 query["answer_p50_s"],
                 query["answer_p95_s"],
                 query["retrieval_p50_s"],
@@ -93,13 +114,15 @@ def main() -> None:
             "index time",
             "chunks/s",
             "index peak MB",
+            "chroma server peak MB",
             "answer p50 s",
             "answer p95 s",
             "retrieval p50 s",
         ],
         rows,
     )
-    print(f"wrote {write_result('scale_realtimeqa', {'machine': machine(), 'results': results})}")
+    name = "scale_realtimeqa" + ("_server" if args.backend == "server" else "")
+    print(f"wrote {write_result(name, {'machine': machine(), 'results': results})}")
     if not args.keep:
         import shutil
 
@@ -127,7 +150,8 @@ QUERY_SCRIPT = """
 import json, sys, time
 from qa.factory import build_assistant
 from qa.settings import Settings
-assistant = build_assistant(Settings(data_dir=sys.argv[1], answer_mode="extractive"))
+settings = Settings(data_dir=sys.argv[1], answer_mode="extractive", chroma_url=sys.argv[3] or None)
+assistant = build_assistant(settings)
 questions = json.loads(sys.argv[2])
 assistant.ask(questions[0])  # warm: model loaded, BM25 read
 totals, retrievals = [], []
@@ -141,9 +165,16 @@ print(json.dumps({"totals": totals, "retrievals": retrievals}))
 """
 
 
-def query_latency(data_dir: Path, questions: list[str]) -> dict:
+def query_latency(data_dir: Path, questions: list[str], chroma_url: str | None = None) -> dict:
     out = subprocess.run(
-        [sys.executable, "-c", QUERY_SCRIPT, str(data_dir), json.dumps(questions)],
+        [
+            sys.executable,
+            "-c",
+            QUERY_SCRIPT,
+            str(data_dir),
+            json.dumps(questions),
+            chroma_url or "",
+        ],
         check=True,
         capture_output=True,
         text=True,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -33,6 +34,15 @@ def start(
             time.sleep(0.5)
     stop(process)
     raise RuntimeError(f"{ready_url} did not come up in {timeout} s: see {log}")
+
+
+def start_chroma(path: Path, log: Path) -> tuple[subprocess.Popen, str]:
+    """`chroma run` storing at `path` on a free 127.0.0.1 port: (process, its URL)."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    chroma = Path(sys.executable).parent / "chroma"  # installed with chromadb, in this venv
+    command = [str(chroma), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)]
+    return start(command, f"{url}/api/v2/heartbeat", log), url
 
 
 def stop(process: subprocess.Popen, timeout: float = 30) -> None:
