@@ -95,7 +95,11 @@ class SentenceTransformerEmbedder:
             return []
         model = self.load()
         with self._use_lock:
-            encoded = model.tokenizer(texts, add_special_tokens=False, truncation=False)
+            # verbose=False: counting a sentence longer than the model's window is the point
+            # here (the chunker then cuts it), not something to warn the user about.
+            encoded = model.tokenizer(
+                texts, add_special_tokens=False, truncation=False, verbose=False
+            )
         return [len(ids) for ids in encoded["input_ids"]]
 
 

@@ -77,3 +77,14 @@ def test_boilerplate_never_reaches_answers(real_run):
         answer = _ask(real_run, question)
         for junk in ("best viewed", "ALSO READ", "Comment (0)", "Award Banner"):
             assert junk not in answer["answer"]
+
+
+def test_counting_a_sentence_longer_than_the_model_window_warns_nobody(tmp_path, capfd):
+    """The chunker counts word pieces of whole sentences before cutting the long ones: that
+    must not print transformers' "Token indices sequence length is longer…" during `qa index`."""
+    from qa.factory import build_embedder
+    from qa.settings import Settings
+
+    embedder = build_embedder(Settings(data_dir=tmp_path))
+    assert embedder.count_tokens(["word " * 600]) == [600]
+    assert "sequence length" not in capfd.readouterr().err
