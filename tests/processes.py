@@ -1,11 +1,13 @@
-"""Servers the tests start for real (llama_cpp.server, qa serve) on 127.0.0.1."""
+"""Servers the tests start for real (llama_cpp.server, qa serve, chroma run) on 127.0.0.1."""
 
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.servers import free_port, stop  # noqa: F401 (the tests' helpers too)
+from benchmarks.servers import free_port, start_chroma, stop  # noqa: F401 (the tests' helpers too)
 
 
 def wait_until_up(
@@ -32,3 +34,26 @@ def wait_until_up(
 
 def _tail(log: Path | None) -> str:
     return f":\n{log.read_text()[-3000:]}" if log is not None and log.exists() else ""
+
+
+@contextmanager
+def serving(settings, documents: Sequence[Path]) -> Iterator[tuple[str, object]]:
+    """The web app in this process on a free loopback port, with the hash embedder, after
+    indexing `documents`: (its URL, its Backend)."""
+    from tests.fakes import HashEmbedder
+    from ui.backend import Backend
+    from ui.server import start_app
+
+    backend = Backend(settings, HashEmbedder())
+    backend.start(warm_up=False)
+    try:
+        *_, summary = backend.index(list(documents))
+        assert not summary.failed, summary.failed
+        port = free_port()
+        app = start_app(settings, "127.0.0.1", port, None, backend=backend, block=False)
+        try:
+            yield f"http://127.0.0.1:{port}/", backend
+        finally:
+            app.close()
+    finally:
+        backend.stop()

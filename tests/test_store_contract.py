@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import uuid
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -15,22 +12,14 @@ from index.store import ChunkStore, StoreError, open_client
 from qa.factory import build_assistant, build_indexer
 from tests.conftest import SAMPLE_DIR
 from tests.fakes import HashEmbedder, OtherHashEmbedder
-from tests.processes import free_port, stop, wait_until_up
+from tests.processes import free_port, start_chroma, stop
 
 
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
-    port = free_port()
-    chroma = Path(sys.executable).parent / "chroma"
     path = tmp_path_factory.mktemp("chroma-server")
-    process = subprocess.Popen(
-        [str(chroma), "run", "--host", "127.0.0.1", "--port", str(port), "--path", str(path)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    process, url = start_chroma(path / "store", path / "chroma.log")
     try:
-        wait_until_up(f"{url}/api/v2/heartbeat", process, "chroma run")
         yield url
     finally:
         stop(process)

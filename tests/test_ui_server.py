@@ -7,10 +7,7 @@ import urllib.request
 
 import pytest
 
-from tests.fakes import HashEmbedder
-from tests.processes import free_port
-from ui.backend import Backend
-from ui.server import start_app
+from tests.processes import serving
 
 
 @pytest.fixture
@@ -22,16 +19,8 @@ def running(tmp_path, monkeypatch, settings, sample_dir):
     settings = settings.model_copy(
         update={"data_dir": gradio_dir / "qa-data", "answer_mode": "extractive"}
     )
-    backend = Backend(settings, HashEmbedder())
-    backend.start(warm_up=False)
-    list(backend.index(sorted(sample_dir.glob("*.txt"))))
-    port = free_port()
-    app = start_app(settings, "127.0.0.1", port, None, backend=backend, block=False)
-    try:
-        yield f"http://127.0.0.1:{port}/", settings.data_dir, gradio_dir
-    finally:
-        app.close()
-        backend.stop()
+    with serving(settings, sorted(sample_dir.glob("*.txt"))) as (url, _):
+        yield url, settings.data_dir, gradio_dir
 
 
 def status_of(url: str) -> int:

@@ -10,10 +10,7 @@ import sqlite3
 import pytest
 
 from benchmarks.load_users import run_users
-from tests.fakes import HashEmbedder
-from tests.processes import free_port
-from ui.backend import Backend
-from ui.server import start_app
+from tests.processes import serving
 
 ASKERS, UPLOADERS = 16, 4
 REQUESTS_PER_USER = int(os.environ.get("QA_LOAD_REQUESTS", "6"))
@@ -29,16 +26,8 @@ QUESTIONS = [
 @pytest.fixture
 def served(settings, sample_dir):
     settings = settings.model_copy(update={"answer_mode": "extractive", "serve_concurrency": 4})
-    backend = Backend(settings, HashEmbedder())
-    backend.start(warm_up=False)
-    list(backend.index(sorted(sample_dir.glob("*.txt"))))
-    port = free_port()
-    app = start_app(settings, "127.0.0.1", port, None, backend=backend, block=False)
-    try:
-        yield f"http://127.0.0.1:{port}/", backend, settings
-    finally:
-        app.close()
-        backend.stop()
+    with serving(settings, sorted(sample_dir.glob("*.txt"))) as (url, backend):
+        yield url, backend, settings
 
 
 def test_twenty_users_asking_and_uploading_at_once(served, tmp_path):

@@ -12,13 +12,14 @@ import socket
 import threading
 import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
 from tests.browser import browser_page
-from tests.fakes import HashEmbedder, ScriptedLLM
+from tests.fakes import ScriptedLLM
 from tests.hostile.web_payloads import FORBIDDEN_TAGS, llm_reply, payloads, write_documents
-from tests.processes import free_port
+from tests.processes import serving
 
 QUESTION = "What did the harbour festival note record?"
 EXTRACTIVE_QUESTION = "Which lines did the harbour festival log keep?"
@@ -67,8 +68,6 @@ def leak():
 def served(tmp_path_factory, leak):
     """The app on a free loopback port over the payload documents."""
     from qa.settings import Settings
-    from ui.backend import Backend
-    from ui.server import start_app
 
     base = tmp_path_factory.mktemp("web-surface")
     gradio_dir = base / "gradio"
@@ -89,28 +88,19 @@ def served(tmp_path_factory, leak):
         settings = Settings(
             data_dir=data_dir, answer_mode="generate", show_unverified=True, top_k=6
         )
-        backend = Backend(settings, HashEmbedder())
-        backend.start(warm_up=False)
         documents = write_documents(base / "docs", leak.url)
-        *_, summary = backend.index(documents)
-        assert not summary.failed, summary.failed
-        backend.upload_dir.mkdir(parents=True, exist_ok=True)
-        (backend.upload_dir / "secret.txt").write_text(SECRET)
+        (data_dir / "uploads").mkdir(parents=True)
+        (data_dir / "uploads" / "secret.txt").write_text(SECRET)
         (gradio_dir / "control.txt").write_text("served on purpose")
-        port = free_port()
-        app = start_app(settings, "127.0.0.1", port, None, backend=backend, block=False)
-        try:
+        with serving(settings, documents) as (url, backend):
             yield {
-                "url": f"http://127.0.0.1:{port}",
-                "port": port,
+                "url": url.rstrip("/"),
+                "port": urlsplit(url).port,
                 "data": data_dir,
                 "gradio": gradio_dir,
                 "backend": backend,
                 "llm": llm,
             }
-        finally:
-            app.close()
-            backend.stop()
 
 
 # --- path traversal ------------------------------------------------------------------------------
