@@ -68,9 +68,11 @@ class HybridRetriever:
         for window in [None, filtered] if filtered and date_boost else [filtered]:
             if self.mode != "bm25":
                 with timings.stage("dense"):
-                    # The manifest's dates (held by the BM25 snapshot) pick the chunk ids.
+                    # The manifest's dates (held by the BM25 snapshot) pick the chunk ids;
+                    # None means every chunk is in the range, so there is nothing to filter.
                     within = self._lexical.chunk_ids_in(window) if window else None
-                    hits = self._store.search(query_vector, self._candidates, window, within)
+                    dense_window = window if within is not None else None
+                    hits = self._store.search(query_vector, self._candidates, dense_window, within)
                 rankings.append([h.chunk_id for h in hits])
                 dense = dense or hits
             if self.mode != "dense":

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from index.dates import DateRange
+from qa.injection import shown_title
 from ui.index_summary import IndexSummary
 from ui.uploads import save_uploads, settle
 from ui.worker import OwnerThread
@@ -112,8 +113,6 @@ class Backend:
 
     def titles(self, doc_ids: set[str]) -> dict[str, str]:
         """doc id -> title as shown beside answers, for the documents still in the collection."""
-        from qa.injection import shown_title
-
         infos = [self._ready().manifest.info(doc_id) for doc_id in doc_ids]
         return {info.id: shown_title(info.title) for info in infos if info is not None}
 
