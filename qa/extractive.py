@@ -6,7 +6,7 @@ import re
 
 from qa.evidence import Evidence
 
-RELATIVE_CUTOFF = 0.8  # later sentences need this share of the best one's probability
+RELATIVE_CUTOFF = 0.4  # later sentences need this share of the best one's probability
 REDUNDANT_JACCARD = 0.5
 
 
