@@ -7,6 +7,9 @@ DATA_DIR ?= .qa-data
 # torch first, from the CPU wheel: installed after its dependents, pip would resolve a CUDA build.
 TORCH_SPEC ?= torch==2.13.0
 QUESTION ?= Who was summoned and why?
+# llama.cpp for any x86-64 CPU, not just the build machine's: a build tuned to the CPU it was
+# compiled on died with SIGILL here once the virtual machine ran on another CPU.
+LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
 .PHONY: install browser demo test test-fast lint bench audit clean
 
@@ -17,7 +20,7 @@ $(VENV)/.installed: pyproject.toml requirements/spacy-pipeline.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/spacy-pipeline.txt
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e ".[test]"
 	@if $(BIN)/python -m pip list 2>/dev/null | grep -qi '^nvidia-'; then \
 		echo "CUDA packages were installed; install the CPU torch wheel first" >&2; exit 1; fi
 	touch $@

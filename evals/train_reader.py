@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import sys
 import tempfile
 import time
@@ -84,6 +85,13 @@ def extract(data: Path, data_dir: Path) -> dict[str, np.ndarray]:
         "span_labels": np.asarray(span_labels, dtype=bool),
         "idf": assistant.retriever.idf,
     }
+
+
+def _idf_of(data_dir: Path):
+    from qa.factory import build_assistant
+    from qa.settings import Settings
+
+    return build_assistant(Settings(data_dir=data_dir, answer_mode="extractive")).retriever.idf
 
 
 def fit(extracted: dict) -> dict:
@@ -169,11 +177,25 @@ def main() -> None:
     parser.add_argument("--data-dir", type=Path, help="reuse this index of the training corpus")
     parser.add_argument("--out", type=Path, default=PARAMETERS)
     parser.add_argument("--check", action="store_true", help="compare with --out, write nothing")
+    parser.add_argument(
+        "--features",
+        type=Path,
+        help="cache of the extracted features: read if it exists, else written",
+    )
     args = parser.parse_args()
     os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
     start = time.perf_counter()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="qa-train-reader-"))
-    fitted = fit(extract(args.data, data_dir))
+    if args.features and args.features.exists():
+        extracted = pickle.loads(args.features.read_bytes())
+        extracted["idf"] = _idf_of(data_dir)
+    else:
+        extracted = extract(args.data, data_dir)
+        if args.features:
+            args.features.write_bytes(
+                pickle.dumps({k: v for k, v in extracted.items() if k != "idf"})
+            )
+    fitted = fit(extracted)
     seconds = time.perf_counter() - start
     if args.check:
         stored = json.loads(args.out.read_text())
