@@ -62,14 +62,11 @@ def eval_command(
       qa eval evals/sets/sample.jsonl --docs data/sample --mode extractive
       qa eval evals/sets/sample.jsonl --out reports/b --compare reports/a/report.json
     """
-    from evals.compare import ReportError, load_report
-    from evals.schema import EvalSetError, load_eval_set
+    from evals.compare import load_report
+    from evals.schema import load_eval_set
 
-    try:
-        loaded = load_eval_set(eval_set)
-        other = load_report(compare) if compare else None
-    except (EvalSetError, ReportError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    loaded = load_eval_set(eval_set)  # a missing or unusable set is a UserError: one line
+    other = load_report(compare) if compare else None
     for error in loaded.errors:
         click.echo(f"{eval_set}: {error} (skipped)", err=True)
     with contextlib.ExitStack() as stack:

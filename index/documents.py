@@ -6,8 +6,10 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 
+from index.errors import UserError
 
-class LoadError(Exception):
+
+class LoadError(UserError):
     """A file (or record) that cannot be turned into a document; the message is one line."""
 
 

@@ -12,9 +12,10 @@ import numpy as np
 from index.dates import DateRange, day_key
 from index.documents import Chunk
 from index.embedding import Embedder
+from index.errors import UserError
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """The store cannot be used as configured; the message says what to do."""
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from index.errors import UserError
+
 # Before chromadb or gradio are imported anywhere: no telemetry leaves the machine.
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -20,24 +22,32 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 def user_errors(command):
     """Errors a user can cause become one clear line and a non-zero exit, never a traceback."""
-    from pydantic import ValidationError
-
-    from qa.errors import user_error_types
-
-    expected = user_error_types()
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except expected as exc:
+        except UserError as exc:
             raise click.ClickException(str(exc)) from exc
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = "QA_" + "_".join(str(p) for p in first["loc"]).upper()
-            raise click.ClickException(f"invalid setting {field}: {first['msg']}") from exc
+        except Exception as exc:
+            invalid = _invalid_setting(exc)
+            if invalid is None:
+                raise
+            raise click.ClickException(invalid) from exc
 
     return wrapper
+
+
+def _invalid_setting(error: Exception) -> str | None:
+    """The line for a QA_* variable that fails validation; None for any other error. pydantic is
+    imported only here, once something has failed, so `qa --help` does not pay for it."""
+    from pydantic import ValidationError
+
+    if not isinstance(error, ValidationError):
+        return None
+    first = error.errors()[0]
+    field = "QA_" + "_".join(str(p) for p in first["loc"]).upper()
+    return f"invalid setting {field}: {first['msg']}"
 
 
 class LazyGroup(click.Group):

@@ -8,13 +8,14 @@ import threading
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from qa.models import ModelError, resolve_model_path
+from index.errors import UserError
 from qa.settings import Settings
+from qa.weights import ModelError, resolve_model_path
 
 Messages = list[dict[str, str]]
 
 
-class LLMError(Exception):
+class LLMError(UserError):
     """The LLM could not be reached or failed; the message is one line."""
 
 
@@ -138,7 +139,7 @@ def llm_available(settings: Settings) -> bool:
     """Whether generate mode can run without configuration errors (nothing is loaded)."""
     import importlib.util
 
-    from qa.models import PACKAGED_MODELS, packaged_model_installed
+    from qa.weights import PACKAGED_MODELS, packaged_model_installed
 
     if settings.llm_base_url:
         return True

@@ -9,7 +9,7 @@ import pytest
 from qa.chat import ChatSession
 from qa.factory import build_assistant, build_indexer
 from qa.llm import OpenAICompatibleLLM
-from qa.models import DEFAULT_MODEL, resolve_model_path
+from qa.weights import DEFAULT_MODEL, resolve_model_path
 from tests.conftest import SAMPLE_DIR
 from tests.processes import free_port, stop, wait_until_up
 

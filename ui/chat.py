@@ -7,9 +7,10 @@ from typing import Any
 
 import gradio as gr
 
+from index.errors import UserError
 from qa.assistant import validate_question
 from ui.backend import AskOptions, Backend
-from ui.errors import describe, user_error_types
+from ui.errors import describe
 from ui.html import message
 from ui.render import PendingTurn, render_conversation
 from ui.render_source import EMPTY_SOURCE, render_source
@@ -37,7 +38,7 @@ class ChatPanel:
         session = session or self.backend.new_session()
         try:  # before the question is echoed: a 100 KB paste gets one line, not a page of it
             validate_question(question, self.backend.settings.max_question_chars)
-        except user_error_types() as exc:
+        except UserError as exc:
             yield self._render(session, show_unverified), message(describe(exc)), session, question
             return
         pending = PendingTurn(question)
@@ -57,7 +58,7 @@ class ChatPanel:
                 else:
                     continue  # the final answer: the session has recorded it as a turn
                 yield self._render(session, show_unverified, pending), "", session, ""
-        except user_error_types() as exc:
+        except UserError as exc:
             yield self._render(session, show_unverified), message(describe(exc)), session, question
             return
         # Only now: the backend's thread was busy with the answer until here.
