@@ -136,14 +136,12 @@ MODE_OPTION = click.option(
 
 
 def _date(ctx, param, value: str | None) -> str | None:
-    from index.cleaning import normalise_date
+    from index.dates import DateError, parse_date
 
-    if value is None:
-        return None
-    iso = normalise_date(value)
-    if iso is None:
-        raise click.BadParameter(f"'{value}' is not a date (use YYYY-MM-DD)")
-    return iso
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 def date_options(command):

@@ -7,6 +7,7 @@ from typing import Any
 
 import gradio as gr
 
+from index.dates import DateRange
 from index.errors import UserError
 from qa.assistant import validate_question
 from ui.backend import AskOptions, Backend
@@ -48,7 +49,7 @@ class ChatPanel:
                 mode=mode,
                 top_k=int(top_k),
                 show_unverified=bool(show_unverified),
-                dates=date_range(since, until),
+                dates=DateRange.parse(since, until),
             )
             for event in self.backend.stream(session, question, options):
                 if event.kind == "standalone":
@@ -104,18 +105,3 @@ class ChatPanel:
         except (AttributeError, KeyError, IndexError, StopIteration, TypeError, ValueError):
             return None  # a stale click (the conversation was reset) or a malformed event
 
-
-def date_range(since: str, until: str):
-    """The publication-date filter typed in the settings; a bad date is a user error."""
-    from index.cleaning import normalise_date
-    from index.dates import DateRange
-    from qa.assistant import QuestionError
-
-    ends = []
-    for label, value in (("on or after", since), ("on or before", until)):
-        value = (value or "").strip()
-        iso = normalise_date(value) if value else None
-        if value and iso is None:
-            raise QuestionError(f"published {label}: '{value}' is not a date (use YYYY-MM-DD)")
-        ends.append(iso)
-    return DateRange(*ends)
