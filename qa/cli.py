@@ -394,12 +394,11 @@ def docs_check(settings, repair: bool) -> None:
 def _short(source: str) -> str:
     """Sources are absolute paths; show them relative to the working directory when inside it,
     with invisible characters (e.g. a right-to-left override) escaped."""
-    from index.documents import display_name
+    from index.documents import display_name, record_source, split_source
 
+    path, record = split_source(source)
     try:
-        source = str(Path(source.split("#")[0]).relative_to(Path.cwd())) + (
-            "#" + source.split("#", 1)[1] if "#" in source else ""
-        )
+        path = str(Path(path).relative_to(Path.cwd()))
     except ValueError:
         pass
-    return display_name(source)
+    return display_name(path if record is None else record_source(path, record))

@@ -104,4 +104,3 @@ class ChatPanel:
             return f"closest passage {i + 1} (score {passage.score:.2f})", passage
         except (AttributeError, KeyError, IndexError, StopIteration, TypeError, ValueError):
             return None  # a stale click (the conversation was reset) or a malformed event
-
