@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from index.summary import report_summary
 from qa.cli import MODE_OPTION, user_errors
 
 
@@ -120,11 +121,7 @@ def _index(indexer, docs: tuple[Path, ...]) -> None:
     report = indexer.index(list(docs))
     for source, reason in [*report.skipped, *report.failed]:
         click.echo(f"{source}: {reason}", err=True)
-    click.echo(
-        f"Indexed {len(report.added)} new document(s), {report.chunks} chunk(s); "
-        f"{len(report.unchanged_files)} unchanged file(s).",
-        err=True,
-    )
+    click.echo(report_summary(report), err=True)
 
 
 def print_summary(summary: dict[str, Any], other: dict[str, Any] | None = None) -> None:

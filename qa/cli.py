@@ -111,15 +111,12 @@ def index_command(settings, paths: tuple[Path, ...]) -> None:
     Example:
       qa index data/sample notes.md report.pdf
     """
+    from index.summary import report_summary
     from qa.factory import build_indexer
 
     indexer = build_indexer(settings, progress=sys.stderr.isatty())
     report = indexer.index(list(paths))
-    click.echo(
-        f"Indexed {len(report.added)} new document(s), {report.chunks} chunk(s); "
-        f"{len(report.unchanged_files)} unchanged file(s), {len(report.duplicates)} duplicate(s), "
-        f"{len(report.removed)} replaced or removed."
-    )
+    click.echo(report_summary(report))
     for source, reason in report.skipped:
         click.echo(f"{_short(source)}: {reason}", err=True)
     for source, reason in report.failed:
