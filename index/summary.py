@@ -1,5 +1,5 @@
-"""The one line that sums up an indexing run, as the CLI, the eval runner and the web app show it.
-"""
+"""The one line that sums up an indexing run, as the CLI, the eval runner and the web app
+show it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 
 
 def summary_line(added: int, chunks: int, unchanged: int, duplicates: int, removed: int) -> str:
-    """"Indexed 2 new document(s), 14 chunk(s); ..." from the counts of one or more runs."""
+    """The summary ("Indexed 2 new document(s), 14 chunk(s); ...") of one or more runs."""
     return (
         f"Indexed {added} new document(s), {chunks} chunk(s); {unchanged} unchanged file(s), "
         f"{duplicates} duplicate(s), {removed} replaced or removed."
