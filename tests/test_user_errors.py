@@ -8,12 +8,12 @@ import pytest
 
 from evals.compare import ReportError
 from evals.schema import EvalSetError
+from index.chroma import StoreDamagedError, StoreError
 from index.documents import LoadError
 from index.embedding import EmbeddingModelError
 from index.errors import UserError
 from index.locking import WriterBusyError
 from index.nlp import PipelineMissingError
-from index.store import StoreDamagedError, StoreError
 from qa.assistant import EmptyCollectionError, QuestionError
 from qa.factory import CollectionMissingError
 from qa.llm import LLMError
