@@ -59,6 +59,9 @@ def test_query_engine_response_carries_the_verified_answer_and_its_spans(assista
         assert scored.node.metadata["n"] == citation.n and scored.node.text == citation.quote
     assert response.metadata["sentences"][0]["supported"] is True
     assert "total" in response.metadata["timings_ms"]
+    assert response.metadata["confidence"] == answer.confidence
+    if answer.short_answer is not None:
+        assert response.metadata["short_answer"]["text"] == answer.short_answer.text
 
     refusal = VerifiedQueryEngine(assistant).query("What is the boiling point of mercury?")
     assert refusal.metadata["refused"] and not refusal.source_nodes

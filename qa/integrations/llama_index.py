@@ -13,7 +13,7 @@ import json
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import asdict
+from dataclasses import asdict, is_dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -35,12 +35,13 @@ from index.errors import UserError
 from index.indexer import IndexReport
 from qa.answer import Answer, Citation, Passage
 from qa.assistant import Assistant, validate_question
-from qa.citations import CitationBuilder
 from qa.factory import build_indexer
+from qa.injection import shown_title
+from qa.retrieval import RetrievedChunk
 from qa.settings import Settings
 
 # Bookkeeping a downstream embedder or LLM should not read as part of the passage.
-_BOOKKEEPING = ["doc_id", "source", "n", "dense_rank", "bm25_rank"]
+_BOOKKEEPING = ["doc_id", "source", "n", "dense_rank", "bm25_rank", "sentence_rank"]
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 
 
@@ -85,17 +86,25 @@ class QARetriever(BaseRetriever):
         vector = assistant.embedder.embed([question])[0]
         chunks = assistant.retriever.retrieve(question, vector, self._top_k, dates=self._dates)
         text_of = lru_cache(maxsize=None)(lambda doc_id: assistant.manifest.text(doc_id) or "")
-        passages = CitationBuilder(assistant.manifest, text_of)
         nodes = []
         for chunk in chunks:
             node = span_node(
-                passages.passage(chunk),  # reads doc_id, start, end and score, as of evidence
+                _chunk_passage(assistant, chunk, text_of(chunk.doc_id)),
                 chunk.chunk_id,
                 dense_rank=chunk.dense_rank,
                 bm25_rank=chunk.bm25_rank,
+                sentence_rank=chunk.sentence_rank,
             )
             nodes.append(NodeWithScore(node=node, score=chunk.score))
         return nodes
+
+
+def _chunk_passage(assistant: Assistant, chunk: RetrievedChunk, text: str) -> Passage:
+    info = assistant.manifest.info(chunk.doc_id)
+    source = info.sources[0] if info and info.sources else ""
+    title = shown_title(info.title) if info else ""
+    quote = text[chunk.start : chunk.end]
+    return Passage(chunk.doc_id, source, title, chunk.start, chunk.end, quote, chunk.score)
 
 
 class VerifiedQueryEngine(BaseQueryEngine):
@@ -145,7 +154,7 @@ def answer_response(answer: Answer) -> Response:
     for name in ("confidence", "short_answer"):
         value = getattr(answer, name, None)
         if value is not None:
-            metadata[name] = value
+            metadata[name] = asdict(value) if is_dataclass(value) else value
     return Response(response=answer.answer, source_nodes=nodes, metadata=metadata)
 
 
