@@ -153,7 +153,14 @@ class Assistant:
             yield StreamEvent("standalone", text=standalone)
             chunks, evidence = self.gather(standalone, timings, text_of, dates)
             with timings.stage("read"):
-                reading = read(standalone, evidence, chunks, self.retriever.idf, self.reader)
+                reading = read(
+                    standalone,
+                    evidence,
+                    chunks,
+                    self.retriever.idf,
+                    self.reader,
+                    self.retriever.unknown_words,
+                )
             evidence = reading.evidence
             chosen = choose_sentences(
                 evidence,
@@ -163,6 +170,10 @@ class Assistant:
             )
             answer = Answer(question, standalone, REFUSAL, refused=not chosen, mode=mode)
             answer.confidence = answer.evidence_score = round(reading.confidence, 4)
+            if reading.never_mentioned:
+                answer.notes.append(
+                    "the documents never mention " + ", ".join(reading.never_mentioned)
+                )
             if chosen:
                 answer.short_answer = short_answer(
                     reading.analysis, chosen[0], self.reader.short_answer
