@@ -24,8 +24,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import SHARED, machine, print_table, write_result  # noqa: E402
-from benchmarks.load_users import run_users  # noqa: E402
-from benchmarks.servers import free_port, peak_rss_mb, start, start_chroma, stop  # noqa: E402
+from harness.load_users import run_users  # noqa: E402
+from harness.servers import free_port, peak_rss_mb, start, start_chroma, stop  # noqa: E402
 
 REALTIMEQA = SHARED / "benchmarks" / "realtimeqa"
 

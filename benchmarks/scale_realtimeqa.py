@@ -28,7 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import SHARED, machine, print_table, write_result  # noqa: E402
-from benchmarks.servers import peak_rss_mb, start_chroma, stop  # noqa: E402
+from harness.servers import peak_rss_mb, start_chroma, stop  # noqa: E402
 
 REALTIMEQA = SHARED / "benchmarks" / "realtimeqa"
 QA = [sys.executable, "-c", "from qa.cli import main; main(prog_name='qa')"]

@@ -13,6 +13,7 @@ from typing import Any
 
 import click
 
+from index.summary import report_summary
 from qa.cli import MODE_OPTION, user_errors
 
 
@@ -62,14 +63,11 @@ def eval_command(
       qa eval evals/sets/sample.jsonl --docs data/sample --mode extractive
       qa eval evals/sets/sample.jsonl --out reports/b --compare reports/a/report.json
     """
-    from evals.compare import ReportError, load_report
-    from evals.schema import EvalSetError, load_eval_set
+    from evals.compare import load_report
+    from evals.schema import load_eval_set
 
-    try:
-        loaded = load_eval_set(eval_set)
-        other = load_report(compare) if compare else None
-    except (EvalSetError, ReportError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    loaded = load_eval_set(eval_set)  # a missing or unusable set is a UserError: one line
+    other = load_report(compare) if compare else None
     for error in loaded.errors:
         click.echo(f"{eval_set}: {error} (skipped)", err=True)
     with contextlib.ExitStack() as stack:
@@ -126,11 +124,7 @@ def _index(indexer, docs: tuple[Path, ...]) -> None:
     report = indexer.index(list(docs))
     for source, reason in [*report.skipped, *report.failed]:
         click.echo(f"{source}: {reason}", err=True)
-    click.echo(
-        f"Indexed {len(report.added)} new document(s), {report.chunks} chunk(s); "
-        f"{len(report.unchanged_files)} unchanged file(s).",
-        err=True,
-    )
+    click.echo(report_summary(report), err=True)
 
 
 def print_summary(summary: dict[str, Any], other: dict[str, Any] | None = None) -> None:

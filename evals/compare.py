@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 from evals.summary import RATES
+from index.errors import UserError
 
 LATENCY_STAGE = "total"
 
 
-class ReportError(Exception):
+class ReportError(UserError):
     """A report to compare with cannot be read; one line."""
 
 

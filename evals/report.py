@@ -10,6 +10,7 @@ from typing import Any
 from evals.compare import compare_summaries, run_label
 from evals.runner import EvalReport
 from evals.summary import RATES
+from index.documents import split_source
 
 WORST_FAILURES = 10
 
@@ -156,7 +157,7 @@ def _failure(number: int, row: dict[str, Any]) -> list[str]:
             lines.append(f"- first relevant chunk: {f'rank {hit}' if hit else 'not retrieved'}")
     for n, c in enumerate(row["citations"], start=1):
         mark = "✓" if c["correct"] else "✗"
-        name = Path(c["source"].split("#")[0]).name if c["source"] else c["doc"]
+        name = Path(split_source(c["source"])[0]).name if c["source"] else c["doc"]
         lines.append(f"  - [{n}] {mark} {name} chars {c['start']}–{c['end']}: “{c['quote']}”")
     return [*lines, ""]
 

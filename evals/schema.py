@@ -12,8 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from index.errors import UserError
 
-class EvalSetError(Exception):
+
+class EvalSetError(UserError):
     """The set as a whole cannot be used (missing, unreadable, no valid item); one line."""
 
 

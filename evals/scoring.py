@@ -14,6 +14,7 @@ from typing import Any
 from evals import metrics
 from evals.schema import EvalItem
 from evals.spans import locate
+from index.documents import split_source
 
 
 @dataclass
@@ -103,7 +104,7 @@ class GoldMatcher:
 
 
 def _from_sources(paths: list[str], gold_names: list[str]) -> bool:
-    names = {PurePath(path.split("#")[0]).name for path in paths}
+    names = {PurePath(split_source(path)[0]).name for path in paths}
     return bool(names & {PurePath(name).name for name in gold_names})
 
 

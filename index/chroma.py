@@ -8,9 +8,10 @@ from typing import Any
 import numpy as np
 
 from index.embedding import Embedder
+from index.errors import UserError
 
 
-class StoreError(Exception):
+class StoreError(UserError):
     """The store cannot be used as configured; the message says what to do."""
 
 

@@ -6,7 +6,7 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from index.documents import Document, LoadError, RawDocument
+from index.documents import Document, LoadError, RawDocument, split_source
 
 # Whole lines that are web page furniture, not article content. Only short lines are tested,
 # so a real sentence that happens to start with "Subscribe" survives.
@@ -86,7 +86,7 @@ def derive_title(text: str, source: str) -> str:
     """A headline-like first line, else the start of the first line, else the file name."""
     first = text.split("\n", 1)[0].strip()
     if not first:
-        return Path(source.split("#")[0]).stem
+        return Path(split_source(source)[0]).stem
     if len(first) <= _TITLE_MAX_CHARS and not first.endswith((".", "?", "!", ":", ";", ",")):
         return first
     cut = first[:_TITLE_MAX_CHARS].rsplit(" ", 1)[0]

@@ -8,6 +8,25 @@ from typing import Any
 
 import numpy as np
 
+from index.cleaning import normalise_date
+from index.errors import UserError
+
+
+class DateError(UserError, ValueError):
+    """A date typed by the user that does not parse; the message names it."""
+
+
+def parse_date(value: str | None) -> str | None:
+    """The ISO date (YYYY-MM-DD) of a date the user typed; None when blank; DateError when it
+    is not a date."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    iso = normalise_date(value)
+    if iso is None:
+        raise DateError(f"'{value}' is not a date (use YYYY-MM-DD)")
+    return iso
+
 
 def day_key(iso: str | None) -> int | None:
     """20240621 for "2024-06-21": Chroma compares numbers, not strings."""
@@ -26,6 +45,18 @@ class DateRange:
 
     since: str | None = None
     until: str | None = None
+
+    @classmethod
+    def parse(cls, since: str | None, until: str | None) -> DateRange:
+        """The range between two dates the user typed (blank = open end); DateError names the
+        end that does not parse."""
+        ends = []
+        for label, value in (("on or after", since), ("on or before", until)):
+            try:
+                ends.append(parse_date(value))
+            except DateError as exc:
+                raise DateError(f"published {label}: {exc}") from None
+        return cls(*ends)
 
     @classmethod
     def week_before(cls, iso: str) -> DateRange:

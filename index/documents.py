@@ -3,12 +3,32 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
+from index.errors import UserError
 
-class LoadError(Exception):
+
+class LoadError(UserError):
     """A file (or record) that cannot be turned into a document; the message is one line."""
+
+
+# A record of a multi-record file is "path#record"; a '#' anywhere else is part of the path.
+_RECORD_MARK = re.compile(r"\.jsonl#", re.IGNORECASE)
+
+
+def record_source(path: str, record_id: str) -> str:
+    """The source of one record of a .jsonl file: "path#record"."""
+    return f"{path}#{record_id}"
+
+
+def split_source(source: str) -> tuple[str, str | None]:
+    """(file path, record id) of a source; the record is None for a whole file."""
+    mark = _RECORD_MARK.search(source)
+    if mark is None:
+        return source, None
+    return source[: mark.end() - 1], source[mark.end() :]
 
 
 def display_name(source: str) -> str:

@@ -9,11 +9,13 @@ from typing import Protocol
 
 import numpy as np
 
+from index.errors import UserError
+
 PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _PACKAGED_ALIASES = {PACKAGED_MODEL, "all-MiniLM-L6-v2", "all-minilm-l6-v2"}
 
 
-class EmbeddingModelError(Exception):
+class EmbeddingModelError(UserError):
     """The configured embedding model cannot be loaded here."""
 
 

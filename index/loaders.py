@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from index.documents import LoadError, RawDocument
+from index.documents import LoadError, RawDocument, record_source
 
 TEXT_TYPES = {".txt", ".text", ".md", ".markdown"}
 HTML_TYPES = {".html", ".htm"}
@@ -225,7 +225,7 @@ def _load_jsonl(source: str, text: str) -> Iterator[RawDocument | LoadError]:
         record_id = _valid_unicode(str(record.get("id") or line_no))
         yield _checked(
             RawDocument(
-                source=f"{source}#{record_id}",
+                source=record_source(source, record_id),
                 text=_valid_unicode(record["text"]),
                 title=_str_or_none(record.get("title")),
                 url=_str_or_none(record.get("url")),

@@ -8,8 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from index.errors import UserError
 
-class WriterBusyError(RuntimeError):
+
+class WriterBusyError(UserError, RuntimeError):
     """Another process is writing this collection."""
 
 

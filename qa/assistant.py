@@ -10,6 +10,7 @@ from functools import lru_cache
 
 from index.dates import DateRange
 from index.embedding import Embedder
+from index.errors import UserError
 from index.manifest import Manifest
 from qa.answer import REFUSAL, Answer, AnswerSentence, StreamEvent, final_answer
 from qa.citations import CitationBuilder
@@ -49,11 +50,11 @@ FALLBACK_NOTE = (
 )
 
 
-class QuestionError(ValueError):
+class QuestionError(UserError, ValueError):
     """A question that cannot be asked (empty, too long); the message is one line."""
 
 
-class EmptyCollectionError(RuntimeError):
+class EmptyCollectionError(UserError, RuntimeError):
     """Nothing is indexed yet."""
 
 

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import click
 
+from index.errors import UserError
+
 # Before chromadb or gradio are imported anywhere: no telemetry leaves the machine.
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
@@ -20,24 +22,32 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 def user_errors(command):
     """Errors a user can cause become one clear line and a non-zero exit, never a traceback."""
-    from pydantic import ValidationError
-
-    from qa.errors import user_error_types
-
-    expected = user_error_types()
 
     @functools.wraps(command)
     def wrapper(*args, **kwargs):
         try:
             return command(*args, **kwargs)
-        except expected as exc:
+        except UserError as exc:
             raise click.ClickException(str(exc)) from exc
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            field = "QA_" + "_".join(str(p) for p in first["loc"]).upper()
-            raise click.ClickException(f"invalid setting {field}: {first['msg']}") from exc
+        except Exception as exc:
+            invalid = _invalid_setting(exc)
+            if invalid is None:
+                raise
+            raise click.ClickException(invalid) from exc
 
     return wrapper
+
+
+def _invalid_setting(error: Exception) -> str | None:
+    """The line for a QA_* variable that fails validation; None for any other error. pydantic is
+    imported only here, once something has failed, so `qa --help` does not pay for it."""
+    from pydantic import ValidationError
+
+    if not isinstance(error, ValidationError):
+        return None
+    first = error.errors()[0]
+    field = "QA_" + "_".join(str(p) for p in first["loc"]).upper()
+    return f"invalid setting {field}: {first['msg']}"
 
 
 class LazyGroup(click.Group):
@@ -101,15 +111,12 @@ def index_command(settings, paths: tuple[Path, ...]) -> None:
     Example:
       qa index data/sample notes.md report.pdf
     """
+    from index.summary import report_summary
     from qa.factory import build_indexer
 
     indexer = build_indexer(settings, progress=sys.stderr.isatty())
     report = indexer.index(list(paths))
-    click.echo(
-        f"Indexed {len(report.added)} new document(s), {report.chunks} chunk(s); "
-        f"{len(report.unchanged_files)} unchanged file(s), {len(report.duplicates)} duplicate(s), "
-        f"{len(report.removed)} replaced or removed."
-    )
+    click.echo(report_summary(report))
     for source, reason in report.skipped:
         click.echo(f"{_short(source)}: {reason}", err=True)
     for source, reason in report.failed:
@@ -126,14 +133,12 @@ MODE_OPTION = click.option(
 
 
 def _date(ctx, param, value: str | None) -> str | None:
-    from index.cleaning import normalise_date
+    from index.dates import DateError, parse_date
 
-    if value is None:
-        return None
-    iso = normalise_date(value)
-    if iso is None:
-        raise click.BadParameter(f"'{value}' is not a date (use YYYY-MM-DD)")
-    return iso
+    try:
+        return parse_date(value)
+    except DateError as exc:
+        raise click.BadParameter(str(exc)) from exc
 
 
 def date_options(command):
@@ -393,12 +398,11 @@ def docs_check(settings, repair: bool) -> None:
 def _short(source: str) -> str:
     """Sources are absolute paths; show them relative to the working directory when inside it,
     with invisible characters (e.g. a right-to-left override) escaped."""
-    from index.documents import display_name
+    from index.documents import display_name, record_source, split_source
 
+    path, record = split_source(source)
     try:
-        source = str(Path(source.split("#")[0]).relative_to(Path.cwd())) + (
-            "#" + source.split("#", 1)[1] if "#" in source else ""
-        )
+        path = str(Path(path).relative_to(Path.cwd()))
     except ValueError:
         pass
-    return display_name(source)
+    return display_name(path if record is None else record_source(path, record))

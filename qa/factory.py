@@ -8,6 +8,7 @@ from pathlib import Path
 
 from index.consistency import open_store
 from index.embedding import Embedder, SentenceTransformerEmbedder
+from index.errors import UserError
 from index.indexer import Indexer
 from index.lexical import LexicalIndex
 from index.manifest import Manifest
@@ -18,7 +19,7 @@ from qa.retrieval import HybridRetriever
 from qa.settings import Settings
 
 
-class CollectionMissingError(RuntimeError):
+class CollectionMissingError(UserError, RuntimeError):
     """Asked to read a collection that was never created."""
 
 

@@ -3,18 +3,18 @@ endpoint (Ollama, vLLM, llama.cpp server, OpenAI)."""
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Iterator
 from typing import Any, Protocol
 
-from qa.models import ModelError, resolve_model_path
+from index.errors import UserError
 from qa.settings import Settings
+from qa.weights import ModelError, resolve_model_path
 
 Messages = list[dict[str, str]]
 
 
-class LLMError(Exception):
+class LLMError(UserError):
     """The LLM could not be reached or failed; the message is one line."""
 
 
@@ -80,47 +80,57 @@ class LlamaCppLLM(_CompleteFromStream):
 
 
 class OpenAICompatibleLLM(_CompleteFromStream):
-    """Chat completions over HTTP with server-sent events; the key comes from QA_LLM_API_KEY."""
+    """Chat completions from any OpenAI-compatible endpoint, streamed by the official `openai`
+    client (server-sent events, retries, error types); the key comes from QA_LLM_API_KEY."""
 
     def __init__(self, base_url: str, model: str, api_key: str | None = None, timeout: float = 120):
         self.name = f"{model} @ {base_url}"
-        self._url = base_url.rstrip("/") + "/chat/completions"
+        self._base_url = base_url.rstrip("/")
         self._model = model
-        self._headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._api_key = api_key
         self._timeout = timeout
+        self._client: Any = None
+
+    def _openai(self) -> Any:
+        if self._client is None:
+            from openai import OpenAI  # ~1 s to import: only when an endpoint is used
+
+            # Always an explicit key: the client would otherwise send OPENAI_API_KEY from the
+            # environment to whatever endpoint QA_LLM_BASE_URL names. Servers without keys
+            # (Ollama, llama.cpp server, vLLM by default) ignore the placeholder.
+            self._client = OpenAI(
+                base_url=self._base_url,
+                api_key=self._api_key or "no-key",
+                timeout=self._timeout,
+                max_retries=2,
+            )
+        return self._client
 
     def stream(self, messages: Messages, max_tokens: int) -> Iterator[str]:
-        import httpx
+        import openai
 
-        body = {
-            "model": self._model,
-            "messages": messages,
-            "max_tokens": max_tokens,
-            "temperature": 0.0,
-            "stream": True,
-        }
+        where = f"{self._base_url}/chat/completions"
         try:
-            with httpx.stream(
-                "POST", self._url, json=body, headers=self._headers, timeout=self._timeout
-            ) as response:
-                if response.status_code != 200:
-                    response.read()
-                    raise LLMError(
-                        f"LLM endpoint {self._url} answered {response.status_code}: "
-                        f"{response.text[:200]}"
-                    )
-                for line in response.iter_lines():
-                    if not line.startswith("data:"):
-                        continue
-                    data = line[5:].strip()
-                    if data == "[DONE]":
-                        break
-                    choices = json.loads(data).get("choices") or [{}]
-                    piece = (choices[0].get("delta") or {}).get("content")
+            chunks = self._openai().chat.completions.create(
+                model=self._model,
+                messages=messages,
+                max_tokens=max_tokens,
+                temperature=0.0,
+                stream=True,
+            )
+            with chunks:
+                for chunk in chunks:
+                    piece = chunk.choices[0].delta.content if chunk.choices else None
                     if piece:
                         yield piece
-        except httpx.HTTPError as exc:
-            raise LLMError(f"cannot reach the LLM endpoint {self._url}: {exc}") from exc
+        except openai.APIConnectionError as exc:
+            raise LLMError(f"cannot reach the LLM endpoint {where}: {exc}") from exc
+        except openai.APIStatusError as exc:
+            raise LLMError(
+                f"LLM endpoint {where} answered {exc.status_code}: {str(exc.message)[:200]}"
+            ) from exc
+        except openai.OpenAIError as exc:
+            raise LLMError(f"LLM endpoint {where} failed: {exc}") from exc
 
 
 def build_llm(settings: Settings) -> LLM:
@@ -138,7 +148,7 @@ def llm_available(settings: Settings) -> bool:
     """Whether generate mode can run without configuration errors (nothing is loaded)."""
     import importlib.util
 
-    from qa.models import PACKAGED_MODELS, packaged_model_installed
+    from qa.weights import PACKAGED_MODELS, packaged_model_installed
 
     if settings.llm_base_url:
         return True

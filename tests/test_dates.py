@@ -1,8 +1,10 @@
 import json
 
+import pytest
 from click.testing import CliRunner
 
-from index.dates import DateRange, day_key
+from index.dates import DateError, DateRange, day_key, parse_date
+from index.errors import UserError
 from qa.cli import main
 from qa.factory import build_assistant, build_indexer
 from tests.files import write
@@ -30,6 +32,14 @@ def test_date_range_rules():
     assert not week.contains(None) and DateRange().contains(None)
     assert DateRange(since="2023-01-01").chroma_where() == {"published_day": {"$gte": 20230101}}
     assert DateRange().chroma_where() is None
+
+
+def test_typed_dates_parse_in_one_place():
+    assert parse_date(" 21 June 2024 ") == "2024-06-21" and parse_date("  ") is None
+    assert DateRange.parse("2023-06-01", "") == DateRange("2023-06-01", None)
+    with pytest.raises(DateError, match="published on or before: 'soon' is not a date"):
+        DateRange.parse("2023-06-01", "soon")
+    assert issubclass(DateError, UserError)
 
 
 def test_answers_only_cite_documents_in_the_range(settings, fake_embedder, tmp_path):

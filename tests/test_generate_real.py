@@ -1,17 +1,16 @@
 """Generate mode with the real packaged GGUF (llama.cpp), locally and behind a real
 OpenAI-compatible server (llama_cpp.server on 127.0.0.1)."""
 
-import subprocess
 import sys
 
 import pytest
 
+from harness.servers import free_port, start, stop
 from qa.chat import ChatSession
 from qa.factory import build_assistant, build_indexer
 from qa.llm import OpenAICompatibleLLM
-from qa.models import DEFAULT_MODEL, resolve_model_path
+from qa.weights import DEFAULT_MODEL, resolve_model_path
 from tests.conftest import SAMPLE_DIR
-from tests.processes import free_port, stop, wait_until_up
 
 pytestmark = pytest.mark.slow
 
@@ -53,9 +52,10 @@ def test_local_model_answers_follows_up_and_refuses(real_settings):
 
 
 @pytest.fixture(scope="module")
-def llama_server():
+def llama_server(tmp_path_factory):
     port = free_port()
-    process = subprocess.Popen(
+    base = f"http://127.0.0.1:{port}/v1"
+    process = start(
         [
             sys.executable,
             "-m",
@@ -73,17 +73,17 @@ def llama_server():
             "--model_alias",
             "local",
         ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        f"{base}/models",
+        tmp_path_factory.mktemp("llama-server") / "server.log",
+        timeout=120,
     )
-    base = f"http://127.0.0.1:{port}/v1"
     try:
-        wait_until_up(f"{base}/models", process, "llama_cpp.server")
         yield base
     finally:
         stop(process)
 
 
+@pytest.mark.integration
 def test_openai_compatible_endpoint(real_settings, llama_server):
     llm = OpenAICompatibleLLM(llama_server, "local")
     assert "Paris" in llm.complete([{"role": "user", "content": "The capital of France is?"}], 16)

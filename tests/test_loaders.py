@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from index.documents import LoadError, RawDocument
+from index.documents import LoadError, RawDocument, record_source, split_source
 from index.loaders import decode_text, expand_paths, load_file
 from tests.files import make_docx, make_pdf, write
 
@@ -65,7 +65,9 @@ def test_jsonl_records_and_bad_lines(tmp_path):
     items = _load(write(tmp_path / "c.jsonl", "\n".join(lines)))
     docs = [i for i in items if isinstance(i, RawDocument)]
     errors = [i for i in items if isinstance(i, LoadError)]
-    assert [d.source.split("#")[1] for d in docs] == ["a1", "4"]
+    assert [split_source(d.source) for d in docs] == [
+        (str(tmp_path / "c.jsonl"), r) for r in ("a1", "4")
+    ]
     assert docs[0].published == "2023/01/02" and docs[0].url == "https://x"
     assert len(errors) == 2 and ":2:" in str(errors[0]) and ":3:" in str(errors[1])
 
@@ -144,3 +146,11 @@ def test_docx_that_expands_too_far_is_refused(tmp_path, monkeypatch):
     monkeypatch.setattr("index.loaders.MAX_DOCX_EXPANDED_BYTES", 1024)
     with pytest.raises(LoadError, match="zip bomb"):
         _load(write(tmp_path / "r.docx", make_docx([ARTICLE])))
+
+
+def test_a_source_splits_into_file_and_record_only_at_a_jsonl_record():
+    assert split_source(record_source("/notes/#1/news.JSONL", "a#b")) == (
+        "/notes/#1/news.JSONL",
+        "a#b",
+    )
+    assert split_source("/notes/#1/report.txt") == ("/notes/#1/report.txt", None)

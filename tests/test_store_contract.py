@@ -7,12 +7,12 @@ import uuid
 import numpy as np
 import pytest
 
+from harness.servers import free_port, start_chroma, stop
 from index.documents import Chunk
 from index.store import ChunkStore, StoreError, open_client
 from qa.factory import build_assistant, build_indexer
 from tests.conftest import SAMPLE_DIR
 from tests.fakes import HashEmbedder, OtherHashEmbedder
-from tests.processes import free_port, start_chroma, stop
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +25,7 @@ def chroma_server(tmp_path_factory):
         stop(process)
 
 
-@pytest.fixture(params=["embedded", "server"])
+@pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.integration)])
 def backend(request, settings):
     """Settings for one backend, with a collection of its own (the server outlives a test)."""
     url = request.getfixturevalue("chroma_server") if request.param == "server" else None

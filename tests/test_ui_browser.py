@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
+from harness.servers import free_port, start, stop
 from tests.browser import browser_page
 from tests.conftest import SAMPLE_DIR
-from tests.processes import free_port, stop, wait_until_up
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.integration]
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -52,17 +52,10 @@ def server(tmp_path_factory):
     assert indexed.returncode == 0, indexed.stderr
     port = free_port()
     log = base / "serve.log"
-    with log.open("w") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from qa.cli import main; main(prog_name='qa')", "serve"],
-            env={**env, "QA_PORT": str(port)},
-            cwd=ROOT,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+    url = f"http://127.0.0.1:{port}/"
+    command = [sys.executable, "-c", "from qa.cli import main; main(prog_name='qa')", "serve"]
+    process = start(command, url, log, env={**env, "QA_PORT": str(port)}, timeout=240, cwd=ROOT)
     try:
-        url = f"http://127.0.0.1:{port}/"
-        wait_until_up(url, process, "qa serve", timeout=240, log=log)
         yield {"url": url, "env": env}
     finally:
         stop(process)

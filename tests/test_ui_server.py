@@ -9,6 +9,8 @@ import pytest
 
 from tests.processes import serving
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
 def running(tmp_path, monkeypatch, settings, sample_dir):

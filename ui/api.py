@@ -6,8 +6,9 @@ from collections.abc import Callable
 
 import gradio as gr
 
+from index.errors import UserError
 from ui.backend import Backend
-from ui.errors import describe, user_error_types
+from ui.errors import describe
 
 
 def ask_endpoint(backend: Backend) -> Callable[[str], dict]:
@@ -19,7 +20,7 @@ def ask_endpoint(backend: Backend) -> Callable[[str], dict]:
         title, start, end, quote), `sentences`, `closest`, `timings_ms`."""
         try:
             return backend.ask(question).to_dict()
-        except user_error_types() as exc:
+        except UserError as exc:
             raise gr.Error(describe(exc), print_exception=False) from exc
 
     return ask

@@ -7,8 +7,9 @@ from collections.abc import Callable
 import gradio as gr
 from gradio import FileData
 
+from index.errors import UserError
 from ui.backend import Backend
-from ui.errors import describe, user_error_types
+from ui.errors import describe
 from ui.index_summary import IndexSummary
 
 
@@ -27,7 +28,7 @@ def add_documents_endpoint(backend: Backend, max_upload_bytes: int) -> Callable[
             for item in backend.add_uploads(paths, max_upload_bytes):
                 if isinstance(item, IndexSummary):
                     summary = item
-        except user_error_types() as exc:
+        except UserError as exc:
             raise gr.Error(describe(exc), print_exception=False) from exc
         return {
             "added": summary.added,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from index.dates import DateRange
+from index.documents import split_source
 from qa.injection import shown_title
 from ui.index_summary import IndexSummary
 from ui.uploads import save_uploads, settle
@@ -142,10 +143,7 @@ class Backend:
         files = set()
         for info in self.documents():
             for source in info.sources:
-                path = Path(source)
-                if not path.exists() and "#" in source:  # a record of a .jsonl file
-                    path = Path(source.rsplit("#", 1)[0])
-                files.add(path)
+                files.add(Path(split_source(source)[0]))  # a .jsonl record: its file
         return sorted(files)
 
     # --- shared objects -------------------------------------------------------------------------

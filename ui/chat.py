@@ -8,9 +8,11 @@ from typing import Any
 
 import gradio as gr
 
+from index.dates import DateRange
+from index.errors import UserError
 from qa.assistant import validate_question
 from ui.backend import AskOptions, Backend
-from ui.errors import describe, user_error_types
+from ui.errors import describe
 from ui.html import message
 from ui.render import PendingTurn, render_conversation
 from ui.render_source import EMPTY_SOURCE, render_source
@@ -38,7 +40,7 @@ class ChatPanel:
         session = session or self.backend.new_session()
         try:  # before the question is echoed: a 100 KB paste gets one line, not a page of it
             validate_question(question, self.backend.settings.max_question_chars)
-        except user_error_types() as exc:
+        except UserError as exc:
             yield self._render(session, show_unverified), message(describe(exc)), session, question
             return
         pending = PendingTurn(question)
@@ -48,7 +50,7 @@ class ChatPanel:
                 mode=mode,
                 top_k=int(top_k),
                 show_unverified=bool(show_unverified),
-                dates=date_range(since, until),
+                dates=DateRange.parse(since, until),
             )
             for event in self.backend.stream(session, question, options):
                 if event.kind == "standalone":
@@ -58,7 +60,7 @@ class ChatPanel:
                 else:
                     continue  # the final answer: the session has recorded it as a turn
                 yield self._render(session, show_unverified, pending), "", session, ""
-        except user_error_types() as exc:
+        except UserError as exc:
             yield self._render(session, show_unverified), message(describe(exc)), session, question
             return
         # Only now: the backend's thread was busy with the answer until here.
@@ -117,19 +119,3 @@ def short_answer_span(answer: Any) -> Any:
         if c.doc_id == short.doc_id and c.start <= short.start and short.end <= c.end
     )
     return dataclasses.replace(sentence, start=short.start, end=short.end, quote=short.quote)
-
-
-def date_range(since: str, until: str):
-    """The publication-date filter typed in the settings; a bad date is a user error."""
-    from index.cleaning import normalise_date
-    from index.dates import DateRange
-    from qa.assistant import QuestionError
-
-    ends = []
-    for label, value in (("on or after", since), ("on or before", until)):
-        value = (value or "").strip()
-        iso = normalise_date(value) if value else None
-        if value and iso is None:
-            raise QuestionError(f"published {label}: '{value}' is not a date (use YYYY-MM-DD)")
-        ends.append(iso)
-    return DateRange(*ends)

@@ -8,7 +8,7 @@ import os
 import click
 
 from qa.cli import user_errors
-from ui.security import AUTH_ENV, ServeConfigError, check_binding, parse_auth
+from ui.security import AUTH_ENV, check_binding, parse_auth
 from ui.uploads import MAX_UPLOAD_MB
 
 
@@ -44,11 +44,8 @@ def serve_command(settings, host: str, port: int, max_upload_mb: int) -> None:
       qa serve                      (then open http://127.0.0.1:7860)
       QA_AUTH='me:secret' qa serve --host 0.0.0.0 --port 8080
     """
-    try:
-        auth = parse_auth(os.environ.get(AUTH_ENV))
-        check_binding(host, auth)
-    except ServeConfigError as exc:
-        raise click.ClickException(str(exc)) from exc
+    auth = parse_auth(os.environ.get(AUTH_ENV))
+    check_binding(host, auth)
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     from ui.server import start_app
 

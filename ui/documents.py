@@ -7,8 +7,9 @@ from typing import Any
 
 import gradio as gr
 
+from index.errors import UserError
 from ui.backend import Backend, Step
-from ui.errors import describe, user_error_types
+from ui.errors import describe
 from ui.html import message
 from ui.index_summary import IndexSummary
 from ui.render_docs import document_choices, render_documents, render_index_summary
@@ -61,7 +62,7 @@ class DocumentsPanel:
             )
         try:
             self.backend.remove(doc_id)
-        except user_error_types() as exc:
+        except UserError as exc:
             return (message(describe(exc)), *self.listing())
         prune(self.backend.upload_dir, self.backend.indexed_files())
         return (message(f"Removed document {doc_id}.", "info"), *self.listing())
@@ -76,7 +77,7 @@ class DocumentsPanel:
                     progress((item.done, item.total), desc=f"indexing {item.current}", unit="files")
                 else:
                     summary = item
-        except user_error_types() as exc:
+        except UserError as exc:
             return message(describe(exc)), None
         if summary is None:
             summary = IndexSummary()

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from qa.errors import user_error_types
+from index.errors import UserError
+from qa.assistant import EmptyCollectionError
 
-__all__ = ["describe", "user_error_types"]
 
-
-def describe(error: Exception) -> str:
-    """The line to show for a user error; the CLI's hints become the web app's."""
-    from qa.assistant import EmptyCollectionError
-
+def describe(error: UserError) -> str:
+    """The line to show for a user error (the web app catches `UserError`); the CLI's hints
+    become the web app's."""
     if isinstance(error, EmptyCollectionError):
         return "No documents are indexed yet: add some in the Documents tab."
     text = str(error).strip().splitlines()

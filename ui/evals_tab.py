@@ -8,8 +8,9 @@ from typing import Any
 
 import gradio as gr
 
+from index.errors import UserError
 from ui.backend import Backend, Step
-from ui.errors import describe, user_error_types
+from ui.errors import describe
 from ui.html import escape, message
 
 EMPTY_RESULT = (None, None)  # (plot, report files)
@@ -61,14 +62,14 @@ class EvalsPanel:
         """(status, summary table, plot image, report files) of one run; an uploaded set wins
         over the chosen bundled one."""
         from evals.report import write_report
-        from evals.schema import EvalSetError, load_eval_set
+        from evals.schema import load_eval_set
 
         path = uploaded or set_path
         if not path:
             return (message("Choose an eval set first.", "info"), "", *EMPTY_RESULT)
         try:
             loaded = load_eval_set(Path(path))
-        except EvalSetError as exc:
+        except UserError as exc:
             return (message(describe(exc)), "", *EMPTY_RESULT)
         report = None
         try:
@@ -77,7 +78,7 @@ class EvalsPanel:
                     progress((item.done, item.total), desc="evaluating", unit="items")
                 else:
                     report = item
-        except user_error_types() as exc:
+        except UserError as exc:
             return (message(describe(exc)), "", *EMPTY_RESULT)
         report.meta["set"] = loaded.name
         report.set_errors = [str(e) for e in loaded.errors]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from index.summary import summary_line
 from ui.html import escape, format_time, link, short_source
 
 
@@ -39,10 +40,8 @@ def document_choices(infos: Sequence[Any]) -> list[tuple[str, str]]:
 
 def render_index_summary(summary: Any, problems: Sequence[tuple[str, str]] = ()) -> str:
     """What an indexing run did, then one line per file that could not be indexed."""
-    counts = (
-        f"Indexed {summary.added} new document(s), {summary.chunks} chunk(s); "
-        f"{summary.unchanged} unchanged file(s), {summary.duplicates} duplicate(s), "
-        f"{summary.removed} replaced or removed."
+    counts = summary_line(
+        summary.added, summary.chunks, summary.unchanged, summary.duplicates, summary.removed
     )
     failures = [*problems, *summary.failed]
     lines = "".join(

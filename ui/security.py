@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 
+from index.errors import UserError
+
 AUTH_ENV = "QA_AUTH"
 
 
-class ServeConfigError(ValueError):
+class ServeConfigError(UserError, ValueError):
     """The server must not start as configured; the message is one line."""
 
 

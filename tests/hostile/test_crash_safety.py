@@ -24,16 +24,11 @@ from pathlib import Path
 
 import pytest
 
+from index.chroma import StoreDamagedError
 from index.consistency import check
 from index.locking import writer_lock
 from index.manifest import Manifest
-from index.store import (
-    ChunkStore,
-    StoreDamagedError,
-    chroma_dir,
-    forget_embedded_client,
-    open_client,
-)
+from index.store import ChunkStore, chroma_dir, forget_embedded_client, open_client
 from qa.factory import build_assistant, build_indexer, open_collection, writer_lock_path
 from qa.settings import Settings
 from tests.fakes import HashEmbedder

@@ -9,8 +9,10 @@ import sqlite3
 
 import pytest
 
-from benchmarks.load_users import run_users
+from harness.load_users import run_users
 from tests.processes import serving
+
+pytestmark = pytest.mark.integration
 
 ASKERS, UPLOADERS = 16, 4
 REQUESTS_PER_USER = int(os.environ.get("QA_LOAD_REQUESTS", "6"))

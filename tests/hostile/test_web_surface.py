@@ -21,6 +21,8 @@ from tests.fakes import ScriptedLLM
 from tests.hostile.web_payloads import FORBIDDEN_TAGS, llm_reply, payloads, write_documents
 from tests.processes import serving
 
+pytestmark = pytest.mark.integration
+
 QUESTION = "What did the harbour festival note record?"
 EXTRACTIVE_QUESTION = "Which lines did the harbour festival log keep?"
 SECRET = "secret-upload-content-7f3a"

@@ -1,4 +1,5 @@
-"""Start and stop the servers a benchmark measures (qa serve, chroma run) on 127.0.0.1."""
+"""Start and stop real servers (qa serve, chroma run, llama_cpp.server) on 127.0.0.1, for the
+tests and the benchmarks."""
 
 from __future__ import annotations
 
@@ -18,22 +19,32 @@ def free_port() -> int:
 
 
 def start(
-    command: list[str], ready_url: str, log: Path, env: dict | None = None, timeout: float = 300
+    command: list[str],
+    ready_url: str,
+    log: Path,
+    env: dict | None = None,
+    timeout: float = 300,
+    cwd: Path | None = None,
 ) -> subprocess.Popen:
-    """Run `command`, logging to `log`, and wait until `ready_url` answers 200."""
+    """Run `command`, logging to `log`, and wait until `ready_url` answers 200. A server that
+    exits or never comes up is stopped and raises RuntimeError with the tail of its log."""
     with open(log, "w") as out:
-        process = subprocess.Popen(command, env=env, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"{command[0]} exited with {process.returncode}: see {log}")
+            raise RuntimeError(f"{command[0]} exited with {process.returncode}{_tail(log)}")
         try:
             if httpx.get(ready_url, timeout=2).status_code == 200:
                 return process
         except httpx.HTTPError:
-            time.sleep(0.5)
+            time.sleep(0.3)
     stop(process)
-    raise RuntimeError(f"{ready_url} did not come up in {timeout} s: see {log}")
+    raise RuntimeError(f"{ready_url} did not come up in {timeout} s{_tail(log)}")
+
+
+def _tail(log: Path) -> str:
+    return f":\n{log.read_text()[-3000:]}" if log.exists() else ""
 
 
 def start_chroma(path: Path, log: Path) -> tuple[subprocess.Popen, str]:

