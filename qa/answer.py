@@ -55,6 +55,7 @@ class Answer:
     evidence_score: float = 0.0  # best evidence score; refused when below the threshold
     draft: str = ""  # generate mode: the model's own text, before verification
     unsupported: list[str] = field(default_factory=list)  # generated sentences that were dropped
+    unsupported_reasons: list[str] = field(default_factory=list)  # why, one per dropped sentence
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

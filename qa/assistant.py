@@ -218,6 +218,7 @@ class Assistant:
             )
             text, sentences = compose(checked, citations, self.settings.show_unverified)
         answer.unsupported = [c.text for c in checked if not c.supported]
+        answer.unsupported_reasons = [c.reason for c in checked if not c.supported]
         if any(s.supported for s in sentences):
             answer.answer, answer.sentences = text, sentences
         else:
