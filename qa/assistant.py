@@ -17,10 +17,8 @@ from qa.evidence import Evidence, select_evidence
 from qa.extractive import choose_sentences
 from qa.generate import compose, stream_draft, verified_sentences
 from qa.llm import LLM
-from qa.prompting import rewrite_messages
-from qa.references import agrees, find_references, mentions, resolve, substitute
 from qa.retrieval import HybridRetriever, RetrievedChunk
-from qa.rewrite import is_follow_up, plausible_rewrite, rewrite_rule_based
+from qa.rewrite import choose_rewrite, llm_rewrite, needs_rewrite
 from qa.settings import Settings
 from qa.timing import Timings
 
@@ -177,29 +175,13 @@ class Assistant:
     def _standalone(
         self, question: str, conversation: list[str], previous_answer: str, mode: str
     ) -> str:
-        """The follow-up as a question of its own. References ("he", "the ambassador") are
-        resolved from the previous question and answer; the LLM's rewrite is taken only when it
-        names what they were resolved to, else the references are replaced by rule."""
-        if not conversation:
+        """The follow-up as a question of its own (see qa/rewrite.py)."""
+        if not needs_rewrite(question, conversation):
             return question
-        references = find_references(question)
-        if not references and not is_follow_up(question):
-            return question
-        resolved = (
-            resolve(question, mentions(conversation[-1], previous_answer)) if references else []
-        )
+        rewritten = None
         if mode == "generate" and self.llm is not None:
-            reply = self.llm.complete(rewrite_messages(question, conversation, previous_answer), 48)
-            rewritten = (
-                " ".join(reply.strip().splitlines()[0].split()).strip('"“”')
-                if reply.strip()
-                else ""
-            )
-            if plausible_rewrite(question, rewritten, conversation) and agrees(rewritten, resolved):
-                return rewritten
-        if resolved:
-            return substitute(question, resolved)
-        return rewrite_rule_based(question, conversation)
+            rewritten = llm_rewrite(self.llm, question, conversation, previous_answer)
+        return choose_rewrite(question, conversation, previous_answer, rewritten)
 
     def _extract(self, answer: Answer, chosen: list[Evidence], citations: CitationBuilder) -> None:
         parts = []

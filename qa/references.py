@@ -2,8 +2,10 @@
 
 The candidates are the noun phrases of the previous answer and question that name someone or
 something (spaCy: named entities, and subjects and objects holding a name or a title such as
-"ambassador"), ranked the way a reader resolves a reference: the answer before the question,
-within each the grammatical subject before the object before anything else, then text order.
+"ambassador"), ranked the way a reader resolves a reference: the answer before the question;
+in the answer what it adds (a name the question did not have) first, and one with a title the
+question asked about ("Who is the foreign minister?"); then the grammatical subject before the
+object before anything else, then text order.
 "he"/"she" (and him, his, her) take the first person, by gender-neutral rules (spaCy has no
 gender); "they" the first group or, failing that, person; "it", and a "that" standing alone,
 the first thing that is not a person; "the ambassador" the candidate with that title.
@@ -17,7 +19,8 @@ from typing import Any
 
 _PERSON_WORDS = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
 _GROUP_WORDS = {"they", "them", "their", "theirs", "themselves"}
-_THING_WORDS = {"it", "its"}
+_SUBJECT_FORMS = {"he", "she", "they"}
+_OBJECT_FORMS = {"him", "her", "them"}
 _REFERENCE = re.compile(
     r"\b(?:(?:the|this|that)\s+(?P<title>[a-z-]+)|(?P<word>he|him|his|she|her|hers|himself|"
     r"herself|they|them|their|theirs|themselves|it|its)|(?P<that>that|this)(?=\s*[?.!]|$))\b",
@@ -46,6 +49,7 @@ class Mention:
 
     text: str  # as written, short enough to put into a question
     names: frozenset[str]  # its proper-noun words, lower-cased ("georgy", "zinoviev")
+    own_names: frozenset[str]  # those of its head, without modifiers and prepositional phrases
     titles: frozenset[str]  # its title words ("ambassador")
     person: bool
     group: bool
@@ -71,7 +75,16 @@ def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
     answer_doc, question_doc = parse_many([answer, previous_question])
     found = _mentions(answer_doc, "answer") + _mentions(question_doc, "question")
     order = {id(m): i for i, m in enumerate(found)}
-    return sorted(found, key=lambda m: (m.source != "answer", _ROLE_RANK[m.role], order[id(m)]))
+    asked = {t.lower_ for t in question_doc if t.pos_ == "PROPN"}
+    asked_titles = {t.lemma_.lower() for t in question_doc if t.lemma_.lower() in TITLES}
+
+    def rank(m: Mention) -> tuple:
+        # What the answer adds (a name the question did not have) is what the answer was
+        # about; one with the title the question asked for ("the foreign minister") first.
+        new = m.source == "answer" and not (m.own_names & asked)
+        return (m.source != "answer", not new, not (m.titles & asked_titles), _ROLE_RANK[m.role])
+
+    return sorted(found, key=lambda m: (*rank(m), order[id(m)]))
 
 
 def _mentions(doc: Any, source: str) -> list[Mention]:
@@ -115,8 +128,10 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str) -> Mention | N
     """Names come from the whole phrase, what kind of thing it is from its head without
     prepositional phrases ("the pact to Zinoviev" is a pact, not a person)."""
     core = _noun_phrase(tokens[0], keep_prepositions=False) if len(tokens) > 1 else tokens
+    # "Georgy Zinoviev, the top Russian envoy": the apposition says what he is.
+    described = core + [t for c in tokens[0].children if c.dep_ == "appos" for t in c.subtree]
     names = frozenset(t.lower_ for t in tokens if t.pos_ == "PROPN" or t.ent_type_ in _NAMED)
-    titles = frozenset(t.lemma_.lower() for t in core if t.lemma_.lower() in TITLES)
+    titles = frozenset(t.lemma_.lower() for t in described if t.lemma_.lower() in TITLES)
     if not names and not titles:
         return None
     labels = {t.ent_type_ for t in core if t.ent_type_}
@@ -132,7 +147,8 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str) -> Mention | N
     if span.start == 0 and span[0].lower_ == "the":
         text = "the" + text[3:]
     group = bool(labels & _GROUP_LABELS) and not person
-    return Mention(text, names, titles, person, group, role, source)
+    own = frozenset(t.lower_ for t in core if t.pos_ == "PROPN" and t.dep_ != "amod")
+    return Mention(text, names, own, titles, person, group, role, source)
 
 
 def _short(doc: Any, tokens: list[Any]) -> Any | None:
@@ -157,10 +173,22 @@ def find_references(question: str) -> list[tuple[int, int, str, str]]:
 
 
 def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
-    """Each reference of the follow-up that some candidate matches, with that candidate."""
-    resolved = []
+    """Each reference of the follow-up that some candidate matches, with that candidate. A
+    pronoun never stands for someone the follow-up names itself ("When did Kublai install
+    him?"), and "him" in a question with "he" is someone else ("Did he defeat him?")."""
+    named = {w.lower() for w in re.findall(r"[\w-]+", question) if w[:1].isupper()}
+    free = [m for m in candidates if not m.own_names & named]
+    resolved: list[Resolution] = []
     for start, end, reference, kind in find_references(question):
-        mention = next((m for m in candidates if _fits(m, kind)), None)
+        word = reference.lower()
+        pool = free if kind in {"person", "group", "thing"} else candidates
+        if word in _OBJECT_FORMS:
+            taken = {id(r.mention) for r in resolved if r.reference.lower() in _SUBJECT_FORMS}
+            pool = [m for m in pool if id(m) not in taken]
+        # "they" is a group first (South Korea, the Normans), a person (singular they) failing that.
+        mention = next((m for m in pool if _fits(m, kind)), None)
+        if mention is None and kind == "group":
+            mention = next((m for m in pool if m.person), None)
         if mention is not None:
             resolved.append(Resolution(start, end, reference, mention))
     return resolved
@@ -170,7 +198,7 @@ def _fits(mention: Mention, kind: str) -> bool:
     if kind == "person":
         return mention.person
     if kind == "group":
-        return mention.group or mention.person
+        return mention.group
     if kind == "thing":
         return not mention.person
     return kind in mention.titles
