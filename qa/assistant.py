@@ -17,6 +17,7 @@ from qa.evidence import Evidence, select_evidence
 from qa.extractive import choose_sentences
 from qa.generate import compose, stream_draft, verified_sentences
 from qa.llm import LLM
+from qa.passages import in_context
 from qa.retrieval import HybridRetriever, RetrievedChunk
 from qa.rewrite import choose_rewrite, llm_rewrite, needs_rewrite
 from qa.settings import Settings
@@ -200,9 +201,16 @@ class Assistant:
         citations: CitationBuilder,
         timings: Timings,
     ) -> Iterator[StreamEvent]:
-        shown = evidence[: self.settings.evidence_in_prompt]
+        groups = in_context(
+            evidence[: self.settings.evidence_in_prompt],
+            self._document_text,
+            self.settings.evidence_neighbours,
+        )
+        shown = [e for group in groups for e in group]
         draft = ""
-        for piece in stream_draft(self.llm, question, shown, self.settings.llm_max_tokens, timings):
+        for piece in stream_draft(
+            self.llm, question, groups, self.settings.llm_max_tokens, timings
+        ):
             draft += piece
             yield StreamEvent("token", text=piece)
         answer.draft = draft

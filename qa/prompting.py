@@ -24,9 +24,18 @@ REWRITE_SYSTEM = (
 )
 
 
-def answer_messages(question: str, evidence: list[Evidence]) -> Messages:
-    lines = "\n".join(f"[{i}] {e.text}" for i, e in enumerate(evidence, start=1))
-    user = f"Evidence:\n{lines}\n\nQuestion: {question}"
+def answer_messages(question: str, groups: list[list[Evidence]]) -> Messages:
+    """The answer prompt: numbered sentences, one block per document (qa/passages.py), numbered
+    in the order shown. With one group the blocks have no heading."""
+    blocks, n = [], 0
+    for number, group in enumerate(groups, start=1):
+        lines = []
+        for e in group:
+            n += 1
+            lines.append(f"[{n}] {e.text}")
+        heading = f"Document {number}:\n" if len(groups) > 1 else ""
+        blocks.append(heading + "\n".join(lines))
+    user = "Evidence:\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"
     return [{"role": "system", "content": ANSWER_SYSTEM}, {"role": "user", "content": user}]
 
 
