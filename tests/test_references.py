@@ -54,7 +54,7 @@ def follow_up(settings, fake_embedder):
 
     def run(rewrite: str):
         def reply(messages):
-            return rewrite if "Rewrite" in messages[0]["content"] else ANSWER
+            return rewrite if "Rewritten question:" in messages[-1]["content"] else ANSWER
 
         llm = ScriptedLLM(reply)
         assistant = build_assistant(settings, embedder=fake_embedder, llm=llm)
