@@ -176,6 +176,7 @@ def test_rewrite_and_answer_prompts_open_alike_so_llama_cpp_reuses_the_prefix():
     rewrite = rewrite_messages("What did he say?", [QUESTION], CORRECT)
     answer = answer_messages("What did he say?", [])
     assert rewrite[0] == answer[0]
-    assert rewrite_messages("What did he say?", [QUESTION], CORRECT, shared_prefix=False)[0] != (
-        answer[0]
+    assert (
+        rewrite_messages("What did he say?", [QUESTION], CORRECT, shared_prefix=False)[0]
+        != (answer[0])
     )
