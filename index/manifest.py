@@ -6,6 +6,7 @@ manifest is the record of what is indexed, and the BM25 index is rebuilt from it
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from index.documents import Chunk, Document
+from index.documents import Chunk, Document, Sentence
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,7 +31,14 @@ CREATE INDEX IF NOT EXISTS sources_doc ON sources (doc_id);
 CREATE INDEX IF NOT EXISTS sources_file ON sources (file_path);
 CREATE TABLE IF NOT EXISTS files (
     path TEXT PRIMARY KEY, file_hash TEXT NOT NULL, indexed_at REAL NOT NULL);
+CREATE TABLE IF NOT EXISTS sentences (
+    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER NOT NULL,
+    start INTEGER NOT NULL, "end" INTEGER NOT NULL, chunk_id TEXT NOT NULL,
+    annotation TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS sentences_doc ON sentences (doc_id, start);
 """
+# 2: per-sentence records (spans, spaCy annotations; their vectors are in the sentence store).
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -55,6 +63,8 @@ class Manifest:
         self._connections: list[sqlite3.Connection] = []
         self._connections_lock = threading.Lock()
         self._db.executescript(_SCHEMA)
+        if self.document_count() == 0:
+            self.set_schema_version(SCHEMA_VERSION)
 
     @property
     def _db(self) -> sqlite3.Connection:
@@ -82,6 +92,26 @@ class Manifest:
         """Bumped on every change, so derived indexes (BM25) know when they are stale."""
         row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
         return int(row[0]) if row else 0
+
+    def schema_version(self) -> int:
+        """1 for a collection indexed before sentence records existed."""
+        row = self._db.execute("SELECT value FROM meta WHERE key='schema'").fetchone()
+        return int(row[0]) if row else 1
+
+    def set_schema_version(self, version: int) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('schema', ?)", (str(version),))
+
+    def pooled_sentence_vectors(self) -> bool:
+        """How this collection's sentence vectors were made (repairs make them the same way):
+        pooled from their chunk's forward pass (the default) or embedded on their own."""
+        row = self._db.execute("SELECT value FROM meta WHERE key='sentence_vectors'").fetchone()
+        return row is None or row[0] == "pooled"
+
+    def set_pooled_sentence_vectors(self, pooled: bool) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('sentence_vectors', ?)",
+            ("pooled" if pooled else "separate",),
+        )
 
     def mark_writing(self) -> None:
         """Recorded before a writer touches the vectors and cleared when it has finished: if
@@ -144,8 +174,14 @@ class Manifest:
             self._db.execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone() is not None
         )
 
-    def add_document(self, doc: Document, chunks: list[Chunk], file_path: str) -> None:
-        """Record a document, its chunks and its source in one transaction."""
+    def add_document(
+        self,
+        doc: Document,
+        chunks: list[Chunk],
+        file_path: str,
+        sentences: list[Sentence] | None = None,
+    ) -> None:
+        """Record a document, its chunks, sentences and source in one transaction."""
         with self._db:
             self._db.execute("BEGIN")
             self._db.execute(
@@ -157,6 +193,7 @@ class Manifest:
                 "INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",
                 [(c.id, c.doc_id, c.index, c.start, c.end) for c in chunks],
             )
+            self._write_sentences(doc.id, sentences or [])
             self._db.execute(
                 "INSERT OR REPLACE INTO sources VALUES (?, ?, ?)", (doc.source, doc.id, file_path)
             )
@@ -170,7 +207,12 @@ class Manifest:
                 "DELETE FROM files WHERE path IN (SELECT file_path FROM sources WHERE doc_id=?)",
                 (doc_id,),
             )
-            for table, column in (("documents", "id"), ("chunks", "doc_id"), ("sources", "doc_id")):
+            for table, column in (
+                ("documents", "id"),
+                ("chunks", "doc_id"),
+                ("sentences", "doc_id"),
+                ("sources", "doc_id"),
+            ):
                 self._db.execute(f"DELETE FROM {table} WHERE {column}=?", (doc_id,))
             self._bump()
 
@@ -268,3 +310,87 @@ class Manifest:
                 'SELECT id, start, "end" FROM chunks WHERE doc_id=? ORDER BY idx', (doc_id,)
             ).fetchall():
                 yield chunk_id, title, text[start:end], published
+
+    # --- sentences ----------------------------------------------------------------------------
+    def _write_sentences(self, doc_id: str, sentences: list[Sentence]) -> None:
+        self._db.execute("DELETE FROM sentences WHERE doc_id=?", (doc_id,))
+        self._db.executemany(
+            "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (s.id, s.doc_id, s.index, s.start, s.end, s.chunk_id, _compact(s.annotation))
+                for s in sentences
+            ],
+        )
+
+    def replace_sentences(self, doc_id: str, sentences: list[Sentence]) -> None:
+        """Give an already indexed document its sentence records (upgrading a collection)."""
+        with self._db:
+            self._db.execute("BEGIN")
+            self._write_sentences(doc_id, sentences)
+            self._bump()
+
+    def sentences_within(self, spans: list[tuple[str, int, int]]) -> list[Sentence]:
+        """The sentences lying inside each (doc id, start, end) span, in the order of the spans
+        and then of the document; a sentence inside two spans is listed once."""
+        found: list[Sentence] = []
+        seen: set[str] = set()
+        for doc_id, start, end in spans:
+            rows = self._db.execute(
+                'SELECT id, doc_id, idx, start, "end", chunk_id, annotation FROM sentences '
+                'WHERE doc_id=? AND start>=? AND "end"<=? ORDER BY start',
+                (doc_id, start, end),
+            ).fetchall()
+            for row in rows:
+                if row[0] not in seen:
+                    seen.add(row[0])
+                    found.append(_sentence(row))
+        return found
+
+    def sentences_of_chunks(self, chunk_ids: set[str]) -> list[Sentence]:
+        """The sentences the given chunks own (for re-embedding them)."""
+        found = []
+        for chunk_id in sorted(chunk_ids):
+            rows = self._db.execute(
+                'SELECT id, doc_id, idx, start, "end", chunk_id, annotation FROM sentences '
+                "WHERE chunk_id=? ORDER BY idx",
+                (chunk_id,),
+            ).fetchall()
+            found += [_sentence(row) for row in rows]
+        return found
+
+    def sentence_ids(self) -> set[str]:
+        return {r[0] for r in self._db.execute("SELECT id FROM sentences")}
+
+    def owner_chunks(self, sentence_ids: set[str]) -> set[str]:
+        """The chunks that own the given sentences."""
+        owners = set()
+        for sid in sentence_ids:
+            row = self._db.execute("SELECT chunk_id FROM sentences WHERE id=?", (sid,)).fetchone()
+            if row:
+                owners.add(row[0])
+        return owners
+
+    def documents_without_sentences(self) -> list[str]:
+        rows = self._db.execute(
+            "SELECT id FROM documents WHERE id NOT IN (SELECT DISTINCT doc_id FROM sentences) "
+            "ORDER BY id"
+        )
+        return [r[0] for r in rows.fetchall()]
+
+    def chunks_of(self, doc_id: str) -> list[Chunk]:
+        text = self.text(doc_id) or ""
+        return [
+            Chunk(chunk_id, doc_id, idx, start, end, text[start:end])
+            for chunk_id, idx, start, end in self._db.execute(
+                'SELECT id, idx, start, "end" FROM chunks WHERE doc_id=? ORDER BY idx', (doc_id,)
+            ).fetchall()
+        ]
+
+
+def _compact(annotation: dict) -> str:
+    return json.dumps(annotation, separators=(",", ":"))
+
+
+def _sentence(row: tuple) -> Sentence:
+    sid, doc_id, idx, start, end, chunk_id, annotation = row
+    return Sentence(sid, doc_id, int(idx), int(start), int(end), chunk_id, json.loads(annotation))

@@ -86,6 +86,7 @@ def build_indexer(
         overlap_sentences=settings.chunk_overlap_sentences,
         progress=progress,
         lock_path=writer_lock_path(settings),
+        pooled_sentence_vectors=settings.sentence_vectors == "pooled",
     )
 
 
