@@ -42,10 +42,26 @@ def _neighbours(text: str, e: Evidence, count: int) -> list[Evidence]:
     at = next((i for i, s in enumerate(spans) if s.start <= e.start < s.end), None)
     if at is None:
         return []
-    around = spans[max(0, at - count) : at] + spans[at + 1 : at + 1 + count]
     found = []
-    for span in around:
-        sentence = text[span.start : span.end]
+    for i in [*range(max(0, at - count), at), *range(at + 1, min(len(spans), at + 1 + count))]:
+        span, sentence = spans[i], text[spans[i].start : spans[i].end]
         if sentence.strip() and not looks_like_instruction(sentence):
-            found.append(replace(e, start=span.start, end=span.end, text=sentence, score=0.0))
+            # Only the place is shared with the chosen sentence; scores and stored data are not.
+            found.append(
+                replace(
+                    e,
+                    start=span.start,
+                    end=span.end,
+                    text=sentence,
+                    score=0.0,
+                    similarity=0.0,
+                    overlap=0.0,
+                    has_answer_type=False,
+                    sentence_id="",
+                    annotation={},
+                    vector=None,
+                    position=max(0, e.position + i - at),
+                    probability=0.0,
+                )
+            )
     return found
