@@ -1,0 +1,50 @@
+"""Read the evidence: rank the candidate sentences by the probability that they answer, and
+estimate the probability that the collection answers the question at all."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from qa.evidence import Evidence
+from qa.question_types import QuestionAnalysis, analyse
+from qa.reading.features import question_features, sentence_features
+from qa.reading.model import ReaderModel, load_reader
+from qa.retrieval import RetrievedChunk
+
+
+@dataclass
+class Reading:
+    analysis: QuestionAnalysis
+    evidence: list[Evidence]  # best first; each with its `probability`
+    confidence: float  # probability that the documents answer the question
+    sentence_rows: np.ndarray = field(default_factory=lambda: np.zeros((0, 0)))  # features
+
+
+def read(
+    question: str,
+    evidence: list[Evidence],
+    chunks: list[RetrievedChunk],
+    idf: Callable[[set[str]], dict[str, float]],
+    model: ReaderModel | None = None,
+) -> Reading:
+    model = model or load_reader()
+    analysis = analyse(question)
+    rows = sentence_features(analysis, evidence, idf, chunk_similarities(chunks))
+    probabilities = model.ranker.probability(rows)
+    for e, p in zip(evidence, probabilities, strict=True):
+        e.probability = float(p)
+    order = sorted(
+        range(len(evidence)), key=lambda i: (-probabilities[i], evidence[i].chunk_rank, i)
+    )
+    ranked = [evidence[i] for i in order]
+    question_row = question_features(analysis, ranked, probabilities[order], idf)
+    confidence = float(model.answerability.probability(question_row)[0])
+    return Reading(analysis, ranked, confidence, rows[order] if len(order) else rows)
+
+
+def chunk_similarities(chunks: list[RetrievedChunk]) -> dict[int, float]:
+    """Chunk rank (from 1) -> its dense similarity (0 for a chunk only BM25 found)."""
+    return {rank: c.dense_similarity or 0.0 for rank, c in enumerate(chunks, start=1)}
