@@ -230,6 +230,7 @@ class Assistant:
             evidence[: self.settings.evidence_in_prompt],
             self._document_text,
             self.settings.evidence_neighbours,
+            self.settings.prompt_sentences,
         )
         shown = [e for group in groups for e in group]
         draft = ""

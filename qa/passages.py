@@ -9,7 +9,6 @@ sentence shown is numbered and verifiable: the model may rightly write from a ne
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
 
 from index.sentences import sentence_spans
 from qa.evidence import Evidence
@@ -20,21 +19,32 @@ _WINDOW_CHARS = 1500
 
 
 def in_context(
-    chosen: list[Evidence], document_text: Callable[[str], str], neighbours: int
+    chosen: list[Evidence],
+    document_text: Callable[[str], str],
+    neighbours: int,
+    max_sentences: int | None = None,
 ) -> list[list[Evidence]]:
-    """Groups of sentences, one group per document: the chosen sentences and up to
-    `neighbours` sentences either side of each, distinct, in document order."""
+    """Groups of sentences, one group per document: the chosen sentences (best first) and up to
+    `neighbours` sentences either side of each, distinct, in document order. Prompt processing
+    costs ~5 ms a token, so once `max_sentences` are shown no further chosen sentence is added
+    (the first always is)."""
     groups: dict[str, dict[int, Evidence]] = {}
+    shown = 0
     for e in chosen:
         group = groups.setdefault(e.doc_id, {})
-        group[e.start] = e
-        if neighbours:
-            for n in _neighbours(document_text(e.doc_id), e, neighbours):
-                group.setdefault(n.start, n)
-    return [[group[start] for start in sorted(group)] for group in groups.values()]
+        around = _neighbours(document_text(e.doc_id), e, neighbours)
+        added = [x for x in [e, *around] if x.start not in group]
+        if shown and max_sentences is not None and shown + len(added) > max_sentences:
+            break
+        for x in added:
+            group[x.start] = x
+        shown += len(added)
+    return [[group[start] for start in sorted(group)] for group in groups.values() if group]
 
 
 def _neighbours(text: str, e: Evidence, count: int) -> list[Evidence]:
+    if count == 0:
+        return []
     lo = max(0, e.start - _WINDOW_CHARS)
     lo = text.rfind("\n", 0, lo) + 1 if lo else 0  # from a line start, so no sentence is cut
     hi = text.find("\n", min(len(text), e.end + _WINDOW_CHARS))
@@ -48,20 +58,16 @@ def _neighbours(text: str, e: Evidence, count: int) -> list[Evidence]:
         if sentence.strip() and not looks_like_instruction(sentence):
             # Only the place is shared with the chosen sentence; scores and stored data are not.
             found.append(
-                replace(
-                    e,
-                    start=span.start,
-                    end=span.end,
-                    text=sentence,
-                    score=0.0,
-                    similarity=0.0,
-                    overlap=0.0,
-                    has_answer_type=False,
-                    sentence_id="",
-                    annotation={},
-                    vector=None,
+                Evidence(
+                    e.doc_id,
+                    span.start,
+                    span.end,
+                    sentence,
+                    0.0,
+                    0.0,
+                    0.0,
+                    e.chunk_rank,
                     position=max(0, e.position + i - at),
-                    probability=0.0,
                 )
             )
     return found

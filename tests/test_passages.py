@@ -49,3 +49,11 @@ def test_groups_follow_relevance_and_sentences_document_order():
 def test_no_neighbours_means_the_isolated_sentences():
     kim = _sentence("a", TEXT, "Kim told Zinoviev that the pact harms South Korea's security.")
     assert in_context([kim], _text, neighbours=0) == [[kim]]
+
+
+def test_the_prompt_budget_stops_adding_chosen_sentences():
+    signed = _sentence("a", TEXT, "The treaty was signed in Pyongyang.")
+    warned = _sentence("b", OTHER, "He said it would be a big mistake.")
+    kim = _sentence("a", TEXT, "Kim told Zinoviev that the pact harms South Korea's security.")
+    groups = in_context([signed, warned, kim], _text, neighbours=1, max_sentences=4)
+    assert [[e.text[:6] for e in g] for g in groups] == [["The tr"], ["Putin ", "He sai"]]
