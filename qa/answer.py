@@ -79,6 +79,7 @@ class Answer:
     short_answer: ShortAnswer | None = None
     draft: str = ""  # generate mode: the model's own text, before verification
     unsupported: list[str] = field(default_factory=list)  # generated sentences that were dropped
+    unsupported_reasons: list[str] = field(default_factory=list)  # why, one per dropped sentence
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

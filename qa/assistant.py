@@ -18,12 +18,12 @@ from qa.evidence import Evidence, candidate_sentences, select_evidence
 from qa.extractive import choose_sentences
 from qa.generate import compose, stream_draft, verified_sentences
 from qa.llm import LLM
-from qa.prompting import rewrite_messages
+from qa.passages import in_context
 from qa.reading.model import ReaderModel, load_reader
 from qa.reading.reader import read
 from qa.reading.short_answer import short_answer
 from qa.retrieval import HybridRetriever, RetrievedChunk
-from qa.rewrite import is_follow_up, plausible_rewrite, rewrite_rule_based
+from qa.rewrite import choose_rewrite, llm_rewrite, needs_rewrite
 from qa.settings import Settings
 from qa.timing import Timings
 
@@ -213,18 +213,13 @@ class Assistant:
     def _standalone(
         self, question: str, conversation: list[str], previous_answer: str, mode: str
     ) -> str:
-        if not conversation or not is_follow_up(question):
+        """The follow-up as a question of its own (see qa/rewrite.py)."""
+        if not needs_rewrite(question, conversation):
             return question
+        rewritten = None
         if mode == "generate" and self.llm is not None:
-            reply = self.llm.complete(rewrite_messages(question, conversation, previous_answer), 48)
-            rewritten = (
-                " ".join(reply.strip().splitlines()[0].split()).strip('"“”')
-                if reply.strip()
-                else ""
-            )
-            if plausible_rewrite(question, rewritten, conversation):
-                return rewritten
-        return rewrite_rule_based(question, conversation)
+            rewritten = llm_rewrite(self.llm, question, conversation, previous_answer)
+        return choose_rewrite(question, conversation, previous_answer, rewritten)
 
     def _extract(self, answer: Answer, chosen: list[Evidence], citations: CitationBuilder) -> None:
         parts = []
@@ -243,9 +238,17 @@ class Assistant:
         citations: CitationBuilder,
         timings: Timings,
     ) -> Iterator[StreamEvent]:
-        shown = evidence[: self.settings.evidence_in_prompt]
+        groups = in_context(
+            evidence[: self.settings.evidence_in_prompt],
+            self._document_text,
+            self.settings.evidence_neighbours,
+            self.settings.prompt_sentences,
+        )
+        shown = [e for group in groups for e in group]
         draft = ""
-        for piece in stream_draft(self.llm, question, shown, self.settings.llm_max_tokens, timings):
+        for piece in stream_draft(
+            self.llm, question, groups, self.settings.llm_max_tokens, timings
+        ):
             draft += piece
             yield StreamEvent("token", text=piece)
         answer.draft = draft
@@ -255,6 +258,7 @@ class Assistant:
             )
             text, sentences = compose(checked, citations, self.settings.show_unverified)
         answer.unsupported = [c.text for c in checked if not c.supported]
+        answer.unsupported_reasons = [c.reason for c in checked if not c.supported]
         if any(s.supported for s in sentences):
             answer.answer, answer.sentences = text, sentences
         else:

@@ -19,10 +19,11 @@ UNVERIFIED_MARK = "(unverified)"
 
 
 def stream_draft(
-    llm: LLM, question: str, shown: list[Evidence], max_tokens: int, timings: Timings
+    llm: LLM, question: str, groups: list[list[Evidence]], max_tokens: int, timings: Timings
 ) -> Iterator[str]:
-    """The model's reply piece by piece; time to first token is recorded as prompt processing."""
-    messages = answer_messages(question, shown)
+    """The model's reply piece by piece; time to first token is recorded as prompt processing.
+    `groups`: the evidence shown, one list per document (qa/passages.py)."""
+    messages = answer_messages(question, groups)
     pieces = llm.stream(messages, max_tokens)
     with timings.stage("prompt"):
         first = next(pieces, None)

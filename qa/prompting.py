@@ -24,9 +24,18 @@ REWRITE_SYSTEM = (
 )
 
 
-def answer_messages(question: str, evidence: list[Evidence]) -> Messages:
-    lines = "\n".join(f"[{i}] {e.text}" for i, e in enumerate(evidence, start=1))
-    user = f"Evidence:\n{lines}\n\nQuestion: {question}"
+def answer_messages(question: str, groups: list[list[Evidence]]) -> Messages:
+    """The answer prompt: numbered sentences, one block per document (qa/passages.py), numbered
+    in the order shown. With one group the blocks have no heading."""
+    blocks, n = [], 0
+    for number, group in enumerate(groups, start=1):
+        lines = []
+        for e in group:
+            n += 1
+            lines.append(f"[{n}] {e.text}")
+        heading = f"Document {number}:\n" if len(groups) > 1 else ""
+        blocks.append(heading + "\n".join(lines))
+    user = "Evidence:\n" + "\n\n".join(blocks) + f"\n\nQuestion: {question}"
     return [{"role": "system", "content": ANSWER_SYSTEM}, {"role": "user", "content": user}]
 
 
@@ -38,15 +47,25 @@ _REWRITE_EXAMPLE = (
 
 
 def rewrite_messages(
-    question: str, previous_questions: list[str], previous_answer: str
+    question: str, previous_questions: list[str], previous_answer: str, shared_prefix: bool = True
 ) -> Messages:
+    """The rewrite prompt. With `shared_prefix` it opens with the answer prompt's system message
+    and gives its own instruction in the user turns: llama.cpp then reuses the evaluated system
+    tokens between the rewrite and the answer call (and the previous answer and the rewrite)
+    instead of recomputing them (benchmarks/prompt_cache.py measures it)."""
     history = "\n".join(f"User: {q}" for q in previous_questions[-3:])
     if previous_answer:
         history += f"\nAssistant: {_strip_markers(previous_answer)[:400]}"
     user = f"Conversation:\n{history}\n\nLast question: {question}\n\nRewritten question:"
+    example = _REWRITE_EXAMPLE[0]
+    if shared_prefix:
+        system = ANSWER_SYSTEM
+        example, user = f"{REWRITE_SYSTEM}\n\n{example}", f"{REWRITE_SYSTEM}\n\n{user}"
+    else:
+        system = REWRITE_SYSTEM
     return [
-        {"role": "system", "content": REWRITE_SYSTEM},
-        {"role": "user", "content": _REWRITE_EXAMPLE[0]},
+        {"role": "system", "content": system},
+        {"role": "user", "content": example},
         {"role": "assistant", "content": _REWRITE_EXAMPLE[1]},
         {"role": "user", "content": user},
     ]

@@ -1,13 +1,20 @@
-"""Turn a follow-up question into a standalone one, without an LLM.
+"""Turn a follow-up question into a standalone one (always shown to the user).
 
-A follow-up ("Why?", "What did he say in response?") leans on the previous question; retrieval
-needs the whole question, so the previous standalone question is put in front of it. The LLM
-rewriter (generate mode) does better; this is the fallback and is always shown to the user.
+A follow-up ("Why?", "What did he say in response?") leans on the conversation; retrieval needs
+the whole question. References ("he", "the ambassador") are resolved from the previous question
+and answer (qa/references.py). In generate mode the LLM rewrites the question, and its rewrite
+is kept only if it names what the references were resolved to; otherwise the references are
+replaced by rule, and a follow-up without references ("Why?") gets the previous standalone
+question put in front of it.
 """
 
 from __future__ import annotations
 
 import re
+
+from qa.llm import LLM
+from qa.prompting import rewrite_messages
+from qa.references import agrees, find_references, mentions, resolve, substitute
 
 _PRONOUNS = re.compile(
     r"\b(he|she|him|her|his|hers|they|them|their|theirs|it|its|this|that|these|those|there|then)\b",
@@ -45,3 +52,31 @@ def plausible_rewrite(question: str, rewritten: str, previous_standalone: list[s
         return False
     own, kept = terms([question, rewritten])
     return len(own & kept) >= len(own) / 2
+
+
+def needs_rewrite(question: str, conversation: list[str]) -> bool:
+    return bool(conversation) and (is_follow_up(question) or bool(find_references(question)))
+
+
+def llm_rewrite(llm: LLM, question: str, conversation: list[str], previous_answer: str) -> str:
+    """The LLM's standalone form of the follow-up (its first line), or "" when it gave none."""
+    reply = llm.complete(rewrite_messages(question, conversation, previous_answer), 48)
+    if not reply.strip():
+        return ""
+    return " ".join(reply.strip().splitlines()[0].split()).strip('"“”')
+
+
+def choose_rewrite(
+    question: str, conversation: list[str], previous_answer: str, rewritten: str | None
+) -> str:
+    """The standalone question: the LLM's `rewritten` (None: no LLM) when it is plausible and
+    agrees with the resolved references, else the rule-based rewrite."""
+    resolved = []
+    if find_references(question):
+        resolved = resolve(question, mentions(conversation[-1], previous_answer))
+    if rewritten and plausible_rewrite(question, rewritten, conversation):
+        if agrees(rewritten, resolved):
+            return rewritten
+    if resolved:
+        return substitute(question, resolved)
+    return rewrite_rule_based(question, conversation)

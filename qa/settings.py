@@ -54,7 +54,12 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None  # only from the environment: QA_LLM_API_KEY
     llm_context: int = Field(2048, ge=512, le=32768)
     llm_max_tokens: int = Field(160, ge=16, le=2048)
-    evidence_in_prompt: int = Field(6, ge=1, le=20)  # numbered evidence sentences shown to the LLM
+    evidence_in_prompt: int = Field(6, ge=1, le=20)  # evidence sentences chosen for the LLM
+    # Sentences shown either side of each chosen one, from its document (0: isolated sentences).
+    evidence_neighbours: int = Field(1, ge=0, le=3)
+    # At most this many sentences in the prompt: chosen ones are added, best first, with their
+    # neighbours while they fit (~35 tokens a sentence, ~5 ms a token on 2 threads).
+    prompt_sentences: int = Field(9, ge=1, le=60)
     # A generated sentence needs this cosine similarity to the span it cites (and its names,
     # numbers and dates must occur there).
     support_threshold: float = Field(0.55, ge=0.0, le=1.0)

@@ -3,7 +3,10 @@
 Small local models invent names and dates and place [n] markers at random, so their markers are
 ignored. A sentence is supported when some evidence span (or two spans together) the model was
 shown contains every name, number and date of the sentence, and the sentence is semantically
-close to that span (cosine similarity of the embeddings at least `threshold`).
+close to that span (cosine similarity of the embeddings at least `threshold`), and the span does
+not contradict who did what (qa/roles.py: the same verb with subject and object exchanged, or done
+by another named entity). A sentence whose verbs the span does not share keeps the first two checks
+only, so paraphrases are not dropped for their wording.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ import numpy as np
 from index.embedding import Embedder
 from index.sentences import sentence_spans
 from qa.evidence import Evidence
+from qa.roles import Predicate, compare_roles, predicates
 
 _MARKER = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 _WORD = re.compile(r"\w+")
@@ -42,6 +46,7 @@ class CheckedSentence:
     evidence: list[Evidence] = field(default_factory=list)
     similarity: float = 0.0
     missing: list[str] = field(default_factory=list)  # facts found in no shown span
+    reason: str = ""  # why it is unsupported, for the answer's details
 
 
 def split_answer(text: str) -> list[str]:
@@ -82,14 +87,26 @@ def verify_sentences(
     if not sentences:
         return []
     if not shown:
-        return [CheckedSentence(s, False) for s in sentences]
+        return [CheckedSentence(s, False, reason="no evidence was shown") for s in sentences]
     vectors = embedder.embed(sentences + [e.text for e in shown])
     similarity = vectors[: len(sentences)] @ vectors[len(sentences) :].T
     span_words = [{w.lower() for w in _WORD.findall(e.text)} for e in shown]
+    roles = _predicates(sentences + [e.text for e in shown])
+    claims, span_roles = roles[: len(sentences)], roles[len(sentences) :]
     return [
-        _check(sentence, row, shown, span_words, threshold)
-        for sentence, row in zip(sentences, similarity, strict=True)
+        _check(sentence, row, shown, span_words, threshold, claim, span_roles)
+        for sentence, row, claim in zip(sentences, similarity, claims, strict=True)
     ]
+
+
+def _predicates(texts: list[str]) -> list[list[Predicate]]:
+    """Each text's predicates; none (roles unchecked) when the spaCy pipeline is missing."""
+    from index.nlp import PipelineMissingError, parse_many
+
+    try:
+        return [predicates(doc) for doc in parse_many(texts)]
+    except PipelineMissingError:
+        return [[] for _ in texts]
 
 
 def _check(
@@ -98,22 +115,45 @@ def _check(
     shown: list[Evidence],
     span_words: list[set[str]],
     threshold: float,
+    claim: list[Predicate],
+    span_roles: list[list[Predicate]],
 ) -> CheckedSentence:
+    """Supported by the first candidate span (close enough, holding every fact) that shares a
+    verb with the sentence in the same roles; failing that, by one sharing no verb with it,
+    unless some span holding the facts has the sentence's roles the other way round."""
     wanted = facts(sentence)
     order = [int(i) for i in np.argsort(-sims)]
-    for i in order:
-        if sims[i] < threshold:
-            break
-        if all(_covered(f, span_words[i]) for f in wanted):
-            return CheckedSentence(sentence, True, [shown[i]], float(sims[i]))
+    holds = [all(_covered(f, words) for f in wanted) for words in span_words]
+    candidates = [[i] for i in order if sims[i] >= threshold and holds[i]]
     # Two spans together: a sentence may join a name from one with a date from another.
     if len(order) >= 2 and sims[order[0]] >= threshold:
         first, second = order[0], order[1]
         union = span_words[first] | span_words[second]
         if sims[second] >= threshold * 0.8 and all(_covered(f, union) for f in wanted):
-            return CheckedSentence(
-                sentence, True, [shown[first], shown[second]], float(sims[first])
-            )
+            candidates.append([first, second])
+    neutral: list[int] | None = None
+    for spans in candidates:
+        verdict = compare_roles(claim, [p for i in spans for p in span_roles[i]])
+        if verdict.confirmed:
+            return _supported(sentence, spans, shown, sims)
+        if verdict.conflict is None and neutral is None:
+            neutral = spans
+    conflicts = [compare_roles(claim, span_roles[i]).conflict for i in order if holds[i]]
+    conflict = next((c for c in conflicts if c), None)
+    if neutral is not None and conflict is None:
+        return _supported(sentence, neutral, shown, sims)
     best = order[0]
     missing = sorted(f for f in wanted if not any(_covered(f, w) for w in span_words))
-    return CheckedSentence(sentence, False, [], float(sims[best]), missing)
+    if conflict:
+        why = conflict
+    elif missing:
+        why = "not in the evidence: " + ", ".join(missing)
+    else:
+        why = f"not close enough to any evidence span (similarity {sims[best]:.2f})"
+    return CheckedSentence(sentence, False, [], float(sims[best]), missing, why)
+
+
+def _supported(
+    sentence: str, spans: list[int], shown: list[Evidence], sims: np.ndarray
+) -> CheckedSentence:
+    return CheckedSentence(sentence, True, [shown[i] for i in spans], float(sims[spans[0]]))

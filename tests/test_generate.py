@@ -107,7 +107,7 @@ def test_injected_instruction_in_a_document_never_reaches_the_model(
 
 def test_follow_up_is_rewritten_by_the_llm(ask, settings, fake_embedder):
     def reply(messages):
-        if "Rewrite" in messages[0]["content"]:
+        if "Rewritten question:" in messages[-1]["content"]:
             return "What did Georgy Zinoviev say in response to being summoned?"
         return CORRECT
 
@@ -168,3 +168,15 @@ def test_split_answer_and_facts():
 )
 def test_instruction_detector(sentence, flagged):
     assert looks_like_instruction(sentence) is flagged
+
+
+def test_rewrite_and_answer_prompts_open_alike_so_llama_cpp_reuses_the_prefix():
+    from qa.prompting import answer_messages, rewrite_messages
+
+    rewrite = rewrite_messages("What did he say?", [QUESTION], CORRECT)
+    answer = answer_messages("What did he say?", [])
+    assert rewrite[0] == answer[0]
+    assert (
+        rewrite_messages("What did he say?", [QUESTION], CORRECT, shared_prefix=False)[0]
+        != (answer[0])
+    )

@@ -1,0 +1,128 @@
+"""Follow-up questions: does the standalone question name whom "he" (or "the ambassador") means?
+
+Set: evals/sets/followups.jsonl, two-turn items over the seed articles (data/sample) and the
+SQuAD 2.0 dev articles (../shared/benchmarks/squad2/corpus); `refers_to` lists the acceptable
+names of the entity the follow-up refers to, `collection` which documents it is about.
+
+Each item's first question is answered by the real assistant in generate mode (default model),
+as in the web app; then the follow-up's standalone question is made four ways from that same
+conversation:
+- prepend: the previous standalone question put in front (the rule before this change);
+- rules: references resolved from the previous question and answer, replaced by rule;
+- llm: the LLM's rewrite, taken as it is;
+- combined: the LLM's rewrite when it agrees with the resolution, else the rules (the default).
+Accuracy: the standalone question contains one of `refers_to` (case-insensitive).
+With --answer, the follow-up is also answered (combined) and scored against `answers`.
+
+    python benchmarks/followups.py
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import ROOT, SHARED, machine, normalise, print_table, write_result  # noqa: E402
+
+METHODS = ("prepend", "rules", "llm", "combined")
+COLLECTIONS = {
+    "sample": ROOT / "data" / "sample",
+    "squad": SHARED / "benchmarks" / "squad2" / "corpus",
+}
+
+
+def run_collection(name: str, items: list[dict], answer: bool) -> list[dict]:
+    from qa.chat import ChatSession
+    from qa.factory import build_assistant, build_indexer
+    from qa.rewrite import choose_rewrite, llm_rewrite, rewrite_rule_based
+    from qa.settings import Settings
+
+    settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix=f"qa-followups-{name}-")))
+    build_indexer(settings).index([COLLECTIONS[name]])
+    assistant = build_assistant(settings)
+    rows = []
+    for item in items:
+        session = ChatSession(assistant, mode="generate")
+        for earlier in item["conversation"]:
+            session.ask(earlier)
+        conversation = session.standalone_questions
+        previous = session.turns[-1].answer
+        question = item["question"]
+        started = time.perf_counter()
+        rewritten = llm_rewrite(assistant.llm, question, conversation, previous)
+        llm_ms = (time.perf_counter() - started) * 1000
+        standalone = {
+            "prepend": rewrite_rule_based(question, conversation),
+            "rules": choose_rewrite(question, conversation, previous, None),
+            "llm": rewritten or question,
+            "combined": choose_rewrite(question, conversation, previous, rewritten),
+        }
+        wanted = [w.lower() for w in item["refers_to"]]
+        row = {
+            "id": item["id"],
+            "collection": name,
+            "previous_answer": previous,
+            "standalone": standalone,
+            "correct": {m: any(w in s.lower() for w in wanted) for m, s in standalone.items()},
+            "llm_rewrite_ms": round(llm_ms, 1),
+        }
+        if answer:
+            reply = session.ask(question)
+            gold = [normalise(a) for a in item["answers"]]
+            row["answer"] = reply.answer
+            row["answer_correct"] = any(g in normalise(reply.answer) for g in gold)
+        rows.append(row)
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--set", default=str(ROOT / "evals" / "sets" / "followups.jsonl"))
+    parser.add_argument("--answer", action="store_true", help="also answer the follow-ups")
+    args = parser.parse_args()
+    items = [json.loads(x) for x in Path(args.set).read_text().splitlines() if x.strip()]
+    started = time.perf_counter()
+    rows = []
+    for name in COLLECTIONS:
+        part = [i for i in items if i.get("collection", "sample") == name]
+        if part:
+            rows += run_collection(name, part, args.answer)
+    summary = {}
+    for name in (*COLLECTIONS, "all"):
+        part = [r for r in rows if name in ("all", r["collection"])]
+        if not part:
+            continue
+        summary[name] = {"items": len(part)} | {
+            m: sum(r["correct"][m] for r in part) / len(part) for m in METHODS
+        }
+        if args.answer:
+            summary[name]["answer_accuracy"] = sum(r["answer_correct"] for r in part) / len(part)
+    headers = ["collection", "items", *METHODS] + (["answer accuracy"] if args.answer else [])
+    print_table(
+        headers,
+        [
+            [k, v["items"], *(v[m] for m in METHODS)]
+            + ([v["answer_accuracy"]] if args.answer else [])
+            for k, v in summary.items()
+        ],
+    )
+    path = write_result(
+        "followups",
+        {
+            "machine": machine(),
+            "seconds": round(time.perf_counter() - started, 1),
+            "summary": summary,
+            "rows": rows,
+        },
+    )
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main()

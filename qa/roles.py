@@ -1,0 +1,187 @@
+"""Who did what to whom: the predicate–argument structure of a sentence's main clause(s).
+
+From a spaCy dependency parse (index/nlp.py), each clause's verb becomes a `Predicate`: its
+lemma, its agent (the active subject, or the "by" phrase of a passive) and its patient (the active
+object, or the passive subject). Conjoined verbs ("summoned X and urged Y") share the subject;
+reported speech ("A said that B would …") yields the outer and the inner clause; a relative clause
+("the envoy who warned …") has its noun as subject. Takes a spaCy
+Doc or Span, so parses stored at index time can be read the same way.
+
+`role_conflict` compares a generated sentence with a span that seems to support it: the same
+predicate with the agent and patient exchanged, or done by another named entity, is a conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+_SUBJECT = {"nsubj", "csubj"}
+_PASSIVE_SUBJECT = {"nsubjpass", "csubjpass"}
+_OBJECT = {"dobj", "obj"}
+# Children that start a clause of their own: their words are not part of the argument.
+_CLAUSAL = {"relcl", "acl", "ccomp", "advcl", "xcomp", "punct", "cc", "conj", "prep"}
+_CONTENT_POS = {"PROPN", "NOUN", "NUM", "ADJ", "PRON"}
+_RELATIVE = {"who", "which", "that"}
+_MAX_DEPTH = 3
+ROLE_REASON_MARK = "who did what"  # every conflict reason starts with this
+
+
+@dataclass(frozen=True)
+class Argument:
+    """A subject or object: its content words and, separately, its proper-noun words."""
+
+    text: str
+    words: frozenset[str]
+    names: frozenset[str]
+    pronoun: bool
+
+
+@dataclass(frozen=True)
+class Predicate:
+    lemma: str
+    agent: Argument | None  # who does it
+    patient: Argument | None  # to whom / what
+    passive: bool = False
+
+
+def predicates(parsed: Any) -> list[Predicate]:
+    """The predicates of every clause of a spaCy Doc or Span, in text order."""
+    found = []
+    for verb in parsed:
+        if verb.pos_ == "VERB" or (verb.pos_ == "AUX" and verb.dep_ == "ROOT"):
+            predicate = _predicate(verb)
+            if predicate.agent is not None or predicate.patient is not None:
+                found.append(predicate)
+    return found
+
+
+def _predicate(verb: Any) -> Predicate:
+    lemma = verb.lemma_.lower()
+    passive_subject = _child(verb, _PASSIVE_SUBJECT)
+    if passive_subject is not None or (verb.dep_ == "acl" and verb.tag_ == "VBN"):
+        # "X was summoned by Y", and "the pact signed by Y": the subject or the noun is the patient.
+        patient = passive_subject if passive_subject is not None else verb.head
+        by = _agent(verb)
+        return Predicate(lemma, _argument(by) if by is not None else None, _argument(patient), True)
+    obj = _child(verb, _OBJECT)
+    return Predicate(lemma, _subject(verb, 0), _argument(obj) if obj is not None else None)
+
+
+def _subject(verb: Any, depth: int) -> Argument | None:
+    subject = _child(verb, _SUBJECT)
+    if subject is not None:
+        if subject.lower_ in _RELATIVE and verb.dep_ == "relcl":
+            return _argument(verb.head)  # "the envoy who said …": the envoy said
+        return _argument(subject)
+    if verb.dep_ == "conj" and depth < _MAX_DEPTH:  # "summoned X and urged Y": one subject
+        return _subject(verb.head, depth + 1)
+    return None
+
+
+def _child(token: Any, deps: set[str]) -> Any | None:
+    return next((c for c in token.children if c.dep_ in deps), None)
+
+
+def _agent(verb: Any) -> Any | None:
+    by = _child(verb, {"agent"})
+    return None if by is None else _child(by, {"pobj"})
+
+
+def _argument(head: Any) -> Argument:
+    tokens = _phrase(head)
+    words = frozenset(t.lower_ for t in tokens if t.pos_ in _CONTENT_POS and not t.is_stop)
+    names = frozenset(t.lower_ for t in tokens if t.pos_ == "PROPN")
+    positions = [t.i for t in tokens]
+    text = head.doc[min(positions) : max(positions) + 1].text
+    return Argument(text, words, names, head.pos_ == "PRON")
+
+
+def _phrase(head: Any) -> list[Any]:
+    """The head with its modifiers and appositions, without clauses and prepositional phrases
+    ("the ambassador to Seoul" is the ambassador) but with possessors ("Seoul's envoy")."""
+    tokens = [head]
+    for child in head.children:
+        if child.dep_ in _CLAUSAL:
+            continue
+        tokens.extend(_phrase(child))
+    return tokens
+
+
+def _same(a: Argument, b: Argument) -> bool:
+    return bool(a.words & b.words) or any(_close(x, y) for x in a.names for y in b.names)
+
+
+def _close(a: str, b: str) -> bool:
+    # "Russia" and "Russian", "Korea" and "Korean".
+    return len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a))
+
+
+def _named_differently(a: Argument, b: Argument) -> bool:
+    """Both arguments are named (proper nouns) and share no name or word: other entities."""
+    return bool(a.names and b.names) and not _same(a, b)
+
+
+def _comparable(arg: Argument | None) -> bool:
+    return arg is not None and not arg.pronoun and bool(arg.words or arg.names)
+
+
+def predicate_conflict(claim: Predicate, source: Predicate) -> str | None:
+    """Why `claim` contradicts `source` (same verb), or None when their roles are compatible."""
+    if claim.lemma != source.lemma:
+        return None
+    ca, cp, sa, sp = claim.agent, claim.patient, source.agent, source.patient
+    if _comparable(ca) and _comparable(sp) and _same(ca, sp) and not (sa and _same(ca, sa)):
+        return _reversed(claim.lemma, source)
+    if _comparable(cp) and _comparable(sa) and _same(cp, sa) and not (sp and _same(cp, sp)):
+        return _reversed(claim.lemma, source)
+    if _comparable(ca) and _comparable(sa) and _named_differently(ca, sa):
+        return (
+            f"{ROLE_REASON_MARK}: the source has '{sa.text}' as subject of '{claim.lemma}', "
+            f"not '{ca.text}'"
+        )
+    return None
+
+
+def _reversed(lemma: str, source: Predicate) -> str:
+    agent = source.agent.text if source.agent else "?"
+    patient = source.patient.text if source.patient else "?"
+    return f"{ROLE_REASON_MARK}: for '{lemma}' the source has '{agent}' acting on '{patient}'"
+
+
+@dataclass(frozen=True)
+class RoleVerdict:
+    """How a source reads a claim: it has a verb of the claim with the same subject or object
+    and no role contradicted (`confirmed`), has a shared verb's roles the other way round
+    (`conflict` says how), or neither (the roles cannot be compared)."""
+
+    confirmed: bool = False
+    conflict: str | None = None
+
+
+def compare_roles(claim: list[Predicate], source: list[Predicate]) -> RoleVerdict:
+    """Compare each predicate of the claim with the source's predicates of the same verb."""
+    confirmed = False
+    for predicate in claim:
+        same_verb = [s for s in source if s.lemma == predicate.lemma]
+        if not same_verb:
+            continue
+        reasons = [predicate_conflict(predicate, s) for s in same_verb]
+        if all(reasons):
+            return RoleVerdict(conflict=reasons[0])
+        confirmed = confirmed or any(
+            reason is None and _shares_a_role(predicate, s)
+            for reason, s in zip(reasons, same_verb, strict=True)
+        )
+    return RoleVerdict(confirmed=confirmed)
+
+
+def _shares_a_role(claim: Predicate, source: Predicate) -> bool:
+    pairs = ((claim.agent, source.agent), (claim.patient, source.patient))
+    return any(_comparable(a) and _comparable(b) and _same(a, b) for a, b in pairs)
+
+
+def role_conflict(claim: list[Predicate], source: list[Predicate]) -> str | None:
+    """A reason when some predicate of the claim is, in the source, only found with its roles
+    contradicted; None when the roles agree or the two share no comparable predicate."""
+    return compare_roles(claim, source).conflict

@@ -1,0 +1,95 @@
+"""Role-aware verification: who did what, read from spaCy's parse, with a scripted LLM."""
+
+import pytest
+
+from index.nlp import parse
+from qa.factory import build_assistant, build_indexer
+from qa.roles import predicates, role_conflict
+from tests.conftest import SAMPLE_DIR
+from tests.fakes import ScriptedLLM
+
+PUTIN = (
+    'In response, Russian President Putin warned that South Korea would make a "big mistake" '
+    "if it decided to supply lethal weapons to Ukraine."
+)
+SUMMONED = (
+    "On June 21, South Korea summoned Russian Ambassador to Seoul Georgy Zinoviev to express its "
+    "stance on the treaty."
+)
+ZINOVIEV = (
+    'In response, Ambassador Zinoviev said that any attempts to "threaten and blackmail" Russia '
+    "were unacceptable."
+)
+
+
+def _conflict(claim: str, source: str) -> str | None:
+    return role_conflict(predicates(parse(claim)), predicates(parse(source)))
+
+
+def test_passive_voice_is_read_as_agent_and_patient():
+    [summon] = predicates(parse("Georgy Zinoviev was summoned by South Korea."))
+    assert summon.lemma == "summon" and summon.passive
+    assert summon.agent.text == "South Korea" and "zinoviev" in summon.patient.names
+
+
+def test_reported_speech_and_conjoined_verbs_yield_every_clause():
+    found = predicates(parse("Kim summoned Zinoviev and said that Russia must stop."))
+    assert [(p.lemma, p.agent.text) for p in found] == [
+        ("summon", "Kim"),
+        ("say", "Kim"),
+        ("stop", "Russia"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "claim, source, conflict",
+    [
+        ("South Korea warned that South Korea would make a big mistake.", PUTIN, True),
+        ("Putin warned that South Korea would make a big mistake.", PUTIN, False),
+        ("Zinoviev summoned South Korea.", SUMMONED, True),
+        ("The Russian envoy summoned South Korea's foreign minister.", SUMMONED, True),
+        ("Russian Ambassador Georgy Zinoviev was summoned by South Korea.", SUMMONED, False),
+        ("South Korea was summoned by Georgy Zinoviev.", SUMMONED, True),
+        ("He was summoned on June 21.", SUMMONED, False),  # a pronoun is not compared
+        ("Zinoviev called the attempts unacceptable.", ZINOVIEV, False),  # no shared verb
+    ],
+)
+def test_role_conflicts(claim, source, conflict):
+    assert (_conflict(claim, source) is not None) is conflict
+
+
+@pytest.fixture
+def ask(settings, fake_embedder):
+    build_indexer(settings, embedder=fake_embedder).index([SAMPLE_DIR])
+
+    def run(reply, question):
+        assistant = build_assistant(settings, embedder=fake_embedder, llm=ScriptedLLM(reply))
+        return assistant.ask(question, mode="generate")
+
+    return run
+
+
+def test_a_role_reversal_is_dropped(ask):
+    reversed_ = "South Korea warned that South Korea would make a big mistake."
+    answer = ask(
+        f"Putin warned that South Korea would make a big mistake. {reversed_}",
+        "What did Putin warn South Korea about weapons for Ukraine?",
+    )
+    assert reversed_ in answer.unsupported and reversed_ not in answer.answer
+    assert [s.supported for s in answer.sentences] == [True]
+    [why] = answer.unsupported_reasons
+    assert "Putin" in why
+
+
+def test_a_passive_paraphrase_is_kept(ask):
+    passive = "Russian Ambassador to Seoul Georgy Zinoviev was summoned by South Korea on June 21."
+    answer = ask(passive, "Who was summoned by South Korea on June 21?")
+    assert answer.unsupported == [] and answer.sentences[0].supported
+    assert answer.answer.startswith(passive)
+
+
+def test_reported_speech_checks_the_inner_clause(ask):
+    inner_reversed = "Putin warned that Ukraine would make a big mistake if it supplied weapons."
+    answer = ask(inner_reversed, "What did Putin warn South Korea about weapons for Ukraine?")
+    assert inner_reversed in answer.unsupported and answer.notes  # fell back to the evidence
+    assert "make" in answer.unsupported_reasons[0]
