@@ -26,6 +26,18 @@ def isolated_data_dir(tmp_path, monkeypatch):
     return data_dir
 
 
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL server for the session (tests keep apart by collection name)."""
+    from tests.processes import start_postgres
+
+    server = start_postgres()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def settings(isolated_data_dir):
     from qa.settings import Settings

@@ -7,7 +7,12 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from benchmarks.servers import free_port, start_chroma, stop  # noqa: F401 (the tests' helpers too)
+from benchmarks.servers import (  # noqa: F401 (the tests' helpers too)
+    free_port,
+    start_chroma,
+    start_postgres,
+    stop,
+)
 
 
 def wait_until_up(
