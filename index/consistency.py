@@ -19,7 +19,7 @@ from typing import Any
 
 from index.chunking import passage_text
 from index.embedding import Embedder
-from index.locking import WriterBusyError, writer_lock
+from index.locking import WriterBusyError, WriterLock, writer_lock
 from index.manifest import Manifest
 from index.store import ChunkStore, StoreDamagedError, StoreError, forget_embedded_client
 
@@ -106,7 +106,7 @@ def open_store(
     embedder: Embedder,
     collection: str,
     manifest: Manifest,
-    lock_path: Path,
+    lock_path: WriterLock,
     store_dir: Path | None,
     repair: bool = True,
     thorough: bool = False,
@@ -146,7 +146,7 @@ def open_store(
         return rebuild(open_client, embedder, collection, manifest, store_dir, reason)
 
 
-def _writer_died(manifest: Manifest, lock_path: Path) -> bool:
+def _writer_died(manifest: Manifest, lock_path: WriterLock) -> bool:
     if not manifest.write_interrupted():
         return False
     try:
@@ -180,7 +180,7 @@ ChunkStore(open_client(Path(sys.argv[1])), Named(), sys.argv[2]).probe()
 
 
 def _repair_unless_writing(
-    manifest: Manifest, store: ChunkStore, embedder: Embedder, lock_path: Path
+    manifest: Manifest, store: ChunkStore, embedder: Embedder, lock_path: WriterLock
 ) -> None:
     try:
         with writer_lock(lock_path):

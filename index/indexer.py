@@ -17,7 +17,7 @@ from index.consistency import repair
 from index.documents import Chunk, Document, LoadError
 from index.embedding import Embedder
 from index.loaders import MAX_FILE_BYTES, expand_paths
-from index.locking import writer_lock
+from index.locking import WriterLock, writer_lock
 from index.manifest import Manifest
 from index.sandbox import load_sandboxed
 from index.store import ChunkStore
@@ -53,7 +53,7 @@ class Indexer:
         overlap_sentences: int = 1,
         batch_chunks: int = 256,
         progress: bool = False,
-        lock_path: Path | None = None,
+        lock_path: WriterLock | None = None,
     ):
         self._manifest = manifest
         self._store = store

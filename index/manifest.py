@@ -1,36 +1,33 @@
-"""The catalogue of indexed documents (SQLite): texts, chunk spans, sources and file hashes.
+"""The catalogue of indexed documents: texts, chunk spans, sources and file hashes.
 
 The stored text is what every citation offset indexes into. Chroma holds only the vectors; the
-manifest is the record of what is indexed, and the BM25 index is rebuilt from it.
+manifest is the record of what is indexed, and the BM25 index is rebuilt from it. It lives in
+an SQLite file in the data directory, or in PostgreSQL when several hosts share the collection
+(index/catalogue.py).
 """
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from index.catalogue import (
+    CatalogueError,
+    create_engine_for,
+    create_or_migrate,
+    is_server_url,
+    redacted,
+    schema_exists,
+    tables,
+    upsert,
+)
 from index.documents import Chunk, Document
+from index.locking import AdvisoryWriterLock
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY, title TEXT NOT NULL, url TEXT, published TEXT, text TEXT NOT NULL,
-    added_at REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS chunks (
-    id TEXT PRIMARY KEY, doc_id TEXT NOT NULL, idx INTEGER NOT NULL,
-    start INTEGER NOT NULL, "end" INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS chunks_doc ON chunks (doc_id);
-CREATE TABLE IF NOT EXISTS sources (
-    source TEXT PRIMARY KEY, doc_id TEXT NOT NULL, file_path TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS sources_doc ON sources (doc_id);
-CREATE INDEX IF NOT EXISTS sources_file ON sources (file_path);
-CREATE TABLE IF NOT EXISTS files (
-    path TEXT PRIMARY KEY, file_hash TEXT NOT NULL, indexed_at REAL NOT NULL);
-"""
+_BATCH = 500  # ids per IN (…) list
 
 
 @dataclass
@@ -45,211 +42,306 @@ class DocumentInfo:
 
 
 class Manifest:
-    """Safe to share between threads: each thread gets its own SQLite connection (WAL lets
-    readers run while one writer writes)."""
+    """Safe to share between threads: each call takes a pooled connection (SQLite in WAL mode,
+    or PostgreSQL, let readers run while one writer writes).
 
-    def __init__(self, path: Path):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._path = path
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._connections_lock = threading.Lock()
-        self._db.executescript(_SCHEMA)
+    `location` is the SQLite file, or a postgresql:// URL. `writer_lock` is what a writer
+    holds: the lock file `lock_path` beside an SQLite catalogue, an advisory lock in
+    PostgreSQL (released by the server when the writer's connection dies)."""
+
+    def __init__(
+        self,
+        location: Path | str,
+        collection: str = "documents",
+        lock_path: Path | None = None,
+        create: bool = True,
+    ):
+        self.collection = collection
+        self.on_server = is_server_url(location)
+        self.where = redacted(str(location)) if self.on_server else str(location)
+        self._engine = create_engine_for(location, collection)
+        self._t = tables().tables
+        try:
+            if not create and self.on_server and not schema_exists(self._engine, collection):
+                raise CatalogueMissingError(collection, self.where)
+            create_or_migrate(self._engine, collection)
+        except CatalogueError:
+            self._engine.dispose()
+            raise
+        except Exception as exc:
+            self._engine.dispose()
+            if not self.on_server:
+                raise
+            cause = (
+                getattr(exc, "orig", None) or exc
+            )  # the driver's error, not SQLAlchemy's wrapper
+            raise CatalogueError(
+                f"cannot use the catalogue at {self.where} ({type(cause).__name__}: "
+                f"{_first_line(cause)})"
+            ) from exc
+        self.writer_lock: Path | AdvisoryWriterLock | None = (
+            AdvisoryWriterLock(location, collection) if self.on_server else lock_path
+        )
 
     @property
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:
-            # check_same_thread=False only so that close() may close every thread's connection.
-            db = sqlite3.connect(
-                str(self._path), timeout=30, isolation_level=None, check_same_thread=False
-            )
-            db.execute("PRAGMA journal_mode=WAL")
-            self._local.db = db
-            with self._connections_lock:
-                self._connections.append(db)
-        return db
+    def engine(self):
+        """The SQLAlchemy engine (for copying a catalogue into another)."""
+        return self._engine
 
     def close(self) -> None:
-        with self._connections_lock:
-            for db in self._connections:
-                db.close()
-            self._connections.clear()
-        self._local = threading.local()
+        self._engine.dispose()
+
+    def _read(self, statement, params: Any = None) -> list[Any]:
+        with self._engine.connect() as conn:
+            return list(conn.execute(statement, params) if params else conn.execute(statement))
 
     # --- meta -------------------------------------------------------------------------------
+    def identity(self) -> str:
+        """A random id given to the catalogue when it was created (tells two catalogues apart
+        whose generations happen to be equal)."""
+        return self._meta("catalogue_id") or ""
+
     def generation(self) -> int:
         """Bumped on every change, so derived indexes (BM25) know when they are stale."""
-        row = self._db.execute("SELECT value FROM meta WHERE key='generation'").fetchone()
-        return int(row[0]) if row else 0
+        return int(self._meta("generation") or 0)
+
+    def _meta(self, key: str) -> str | None:
+        from sqlalchemy import select
+
+        meta = self._t["meta"]
+        rows = self._read(select(meta.c.value).where(meta.c.key == key))
+        return rows[0][0] if rows else None
 
     def mark_writing(self) -> None:
         """Recorded before a writer touches the vectors and cleared when it has finished: if
         the writer dies in between, the next open knows to check the collection."""
-        self._db.execute("INSERT OR REPLACE INTO meta VALUES ('writing', '1')")
+        with self._engine.begin() as conn:
+            upsert(conn, self._t["meta"], {"key": "writing", "value": "1"})
 
     def clear_writing(self) -> None:
-        self._db.execute("DELETE FROM meta WHERE key='writing'")
+        meta = self._t["meta"]
+        with self._engine.begin() as conn:
+            conn.execute(meta.delete().where(meta.c.key == "writing"))
 
     def write_interrupted(self) -> bool:
         """Whether a writer started changing the collection and did not finish."""
-        return self._db.execute("SELECT 1 FROM meta WHERE key='writing'").fetchone() is not None
+        return self._meta("writing") is not None
 
-    def _bump(self) -> None:
-        self._db.execute(
-            "INSERT INTO meta VALUES ('generation', '1') ON CONFLICT(key) "
-            "DO UPDATE SET value = CAST(value AS INTEGER) + 1"
+    def _bump(self, conn) -> None:
+        from sqlalchemy import Integer, Text, cast
+
+        meta = self._t["meta"]
+        conn.execute(
+            meta.update()
+            .where(meta.c.key == "generation")
+            .values(value=cast(cast(meta.c.value, Integer) + 1, Text))
         )
 
     # --- files and sources --------------------------------------------------------------------
     def file_hash(self, path: str) -> str | None:
-        row = self._db.execute("SELECT file_hash FROM files WHERE path=?", (path,)).fetchone()
-        return row[0] if row else None
+        from sqlalchemy import select
+
+        files = self._t["files"]
+        rows = self._read(select(files.c.file_hash).where(files.c.path == path))
+        return rows[0][0] if rows else None
 
     def set_file_hash(self, path: str, file_hash: str) -> None:
-        self._db.execute(
-            "INSERT OR REPLACE INTO files VALUES (?, ?, ?)", (path, file_hash, time.time())
-        )
+        with self._engine.begin() as conn:
+            upsert(
+                conn,
+                self._t["files"],
+                {"path": path, "file_hash": file_hash, "indexed_at": time.time()},
+            )
 
     def sources_of_file(self, path: str) -> dict[str, str]:
-        rows = self._db.execute("SELECT source, doc_id FROM sources WHERE file_path=?", (path,))
-        return dict(rows.fetchall())
+        from sqlalchemy import select
+
+        sources = self._t["sources"]
+        rows = self._read(
+            select(sources.c.source, sources.c.doc_id).where(sources.c.file_path == path)
+        )
+        return {source: doc_id for source, doc_id in rows}
 
     def link_source(self, source: str, doc_id: str, file_path: str) -> None:
-        with self._db:
-            self._db.execute("BEGIN")
-            self._db.execute(
-                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?)", (source, doc_id, file_path)
-            )
-            self._bump()
+        with self._engine.begin() as conn:
+            row = {"source": source, "doc_id": doc_id, "file_path": file_path}
+            upsert(conn, self._t["sources"], row)
+            self._bump(conn)
 
     def unlink_sources(self, sources: list[str]) -> None:
         if not sources:
             return
-        with self._db:
-            self._db.execute("BEGIN")
-            self._db.executemany("DELETE FROM sources WHERE source=?", [(s,) for s in sources])
-            self._bump()
+        table = self._t["sources"]
+        with self._engine.begin() as conn:
+            for start in range(0, len(sources), _BATCH):
+                batch = sources[start : start + _BATCH]
+                conn.execute(table.delete().where(table.c.source.in_(batch)))
+            self._bump(conn)
 
     def is_referenced(self, doc_id: str) -> bool:
         """Whether any source still names this document."""
-        return (
-            self._db.execute("SELECT 1 FROM sources WHERE doc_id=?", (doc_id,)).fetchone()
-            is not None
-        )
+        from sqlalchemy import select
+
+        sources = self._t["sources"]
+        return bool(self._read(select(sources.c.source).where(sources.c.doc_id == doc_id).limit(1)))
 
     # --- documents ----------------------------------------------------------------------------
     def has_document(self, doc_id: str) -> bool:
-        return (
-            self._db.execute("SELECT 1 FROM documents WHERE id=?", (doc_id,)).fetchone() is not None
-        )
+        from sqlalchemy import select
+
+        documents = self._t["documents"]
+        return bool(self._read(select(documents.c.id).where(documents.c.id == doc_id)))
 
     def add_document(self, doc: Document, chunks: list[Chunk], file_path: str) -> None:
         """Record a document, its chunks and its source in one transaction."""
-        with self._db:
-            self._db.execute("BEGIN")
-            self._db.execute(
-                "INSERT OR REPLACE INTO documents VALUES (?, ?, ?, ?, ?, ?)",
-                (doc.id, doc.title, doc.url, doc.published, doc.text, time.time()),
-            )
-            self._db.execute("DELETE FROM chunks WHERE doc_id=?", (doc.id,))
-            self._db.executemany(
-                "INSERT INTO chunks VALUES (?, ?, ?, ?, ?)",
-                [(c.id, c.doc_id, c.index, c.start, c.end) for c in chunks],
-            )
-            self._db.execute(
-                "INSERT OR REPLACE INTO sources VALUES (?, ?, ?)", (doc.source, doc.id, file_path)
-            )
-            self._bump()
+        documents, chunk_table = self._t["documents"], self._t["chunks"]
+        with self._engine.begin() as conn:
+            row = {
+                "id": doc.id,
+                "title": doc.title,
+                "url": doc.url,
+                "published": doc.published,
+                "text": doc.text,
+                "added_at": time.time(),
+            }
+            upsert(conn, documents, row)
+            conn.execute(chunk_table.delete().where(chunk_table.c.doc_id == doc.id))
+            if chunks:
+                conn.execute(
+                    chunk_table.insert(),
+                    [
+                        {
+                            "id": c.id,
+                            "doc_id": c.doc_id,
+                            "idx": c.index,
+                            "start": c.start,
+                            "end": c.end,
+                        }
+                        for c in chunks
+                    ],
+                )
+            source = {"source": doc.source, "doc_id": doc.id, "file_path": file_path}
+            upsert(conn, self._t["sources"], source)
+            self._bump(conn)
 
     def remove_document(self, doc_id: str) -> None:
-        with self._db:
-            self._db.execute("BEGIN")
+        from sqlalchemy import select
+
+        t = self._t
+        with self._engine.begin() as conn:
             # Forget the file hashes too, so indexing the file again adds the document back.
-            self._db.execute(
-                "DELETE FROM files WHERE path IN (SELECT file_path FROM sources WHERE doc_id=?)",
-                (doc_id,),
-            )
-            for table, column in (("documents", "id"), ("chunks", "doc_id"), ("sources", "doc_id")):
-                self._db.execute(f"DELETE FROM {table} WHERE {column}=?", (doc_id,))
-            self._bump()
+            files_of_doc = select(t["sources"].c.file_path).where(t["sources"].c.doc_id == doc_id)
+            conn.execute(t["files"].delete().where(t["files"].c.path.in_(files_of_doc)))
+            conn.execute(t["documents"].delete().where(t["documents"].c.id == doc_id))
+            for table in ("chunks", "sources"):
+                conn.execute(t[table].delete().where(t[table].c.doc_id == doc_id))
+            self._bump(conn)
 
     def resolve_id(self, prefix: str) -> str | None:
         """A full document id from an id or a unique prefix of one."""
-        rows = self._db.execute(
-            "SELECT id FROM documents WHERE id LIKE ? LIMIT 2", (prefix.replace("%", "") + "%",)
-        ).fetchall()
+        from sqlalchemy import select
+
+        documents = self._t["documents"]
+        rows = self._read(
+            select(documents.c.id)
+            .where(documents.c.id.startswith(prefix, autoescape=True))
+            .limit(2)
+        )
         return rows[0][0] if len(rows) == 1 else None
 
     def text(self, doc_id: str) -> str | None:
-        row = self._db.execute("SELECT text FROM documents WHERE id=?", (doc_id,)).fetchone()
-        return row[0] if row else None
+        from sqlalchemy import select
+
+        documents = self._t["documents"]
+        rows = self._read(select(documents.c.text).where(documents.c.id == doc_id))
+        return rows[0][0] if rows else None
 
     def info(self, doc_id: str) -> DocumentInfo | None:
-        infos = self._infos("WHERE d.id=?", (doc_id,))
+        infos = self._infos(doc_id)
         return infos[0] if infos else None
 
     def list_documents(self) -> list[DocumentInfo]:
-        return self._infos("", ())
+        return self._infos(None)
 
-    def _infos(self, where: str, args: tuple) -> list[DocumentInfo]:
-        rows = self._db.execute(
-            "SELECT d.id, d.title, d.url, d.published, d.added_at, "
-            "(SELECT COUNT(*) FROM chunks c WHERE c.doc_id=d.id) "
-            f"FROM documents d {where} ORDER BY d.added_at, d.id",
-            args,
-        ).fetchall()
-        infos = []
-        for doc_id, title, url, published, added_at, chunk_count in rows:
-            sources = [
-                r[0]
-                for r in self._db.execute(
-                    "SELECT source FROM sources WHERE doc_id=? ORDER BY source", (doc_id,)
-                )
-            ]
-            infos.append(
-                DocumentInfo(doc_id, title, url, published, sources, chunk_count, added_at)
-            )
-        return infos
+    def _infos(self, doc_id: str | None) -> list[DocumentInfo]:
+        from sqlalchemy import func, select
+
+        documents, chunks, sources = (self._t[n] for n in ("documents", "chunks", "sources"))
+        count = (
+            select(func.count())
+            .select_from(chunks)
+            .where(chunks.c.doc_id == documents.c.id)
+            .scalar_subquery()
+        )
+        query = select(
+            documents.c.id,
+            documents.c.title,
+            documents.c.url,
+            documents.c.published,
+            documents.c.added_at,
+            count,
+        ).order_by(documents.c.added_at, documents.c.id)
+        names = select(sources.c.doc_id, sources.c.source).order_by(sources.c.source)
+        if doc_id is not None:
+            query = query.where(documents.c.id == doc_id)
+            names = names.where(sources.c.doc_id == doc_id)
+        with self._engine.connect() as conn:
+            rows = list(conn.execute(query))
+            by_doc: dict[str, list[str]] = {}
+            for owner, source in conn.execute(names):
+                by_doc.setdefault(owner, []).append(source)
+        return [
+            DocumentInfo(id_, title, url, published, by_doc.get(id_, []), int(n), added_at)
+            for id_, title, url, published, added_at, n in rows
+        ]
 
     def chunk_spans(self, chunk_ids: list[str]) -> dict[str, tuple[str, int, int]]:
         """chunk id -> (doc id, start, end)."""
+        from sqlalchemy import select
+
+        chunks = self._t["chunks"]
         spans = {}
-        for chunk_id in chunk_ids:
-            row = self._db.execute(
-                'SELECT doc_id, start, "end" FROM chunks WHERE id=?', (chunk_id,)
-            ).fetchone()
-            if row:
-                spans[chunk_id] = (row[0], int(row[1]), int(row[2]))
-        return spans
+        with self._engine.connect() as conn:
+            for start in range(0, len(chunk_ids), _BATCH):
+                query = select(chunks.c.id, chunks.c.doc_id, chunks.c.start, chunks.c.end).where(
+                    chunks.c.id.in_(chunk_ids[start : start + _BATCH])
+                )
+                for chunk_id, doc_id, begin, end in conn.execute(query):
+                    spans[chunk_id] = (doc_id, int(begin), int(end))
+        return {cid: spans[cid] for cid in chunk_ids if cid in spans}
 
     def unreferenced_documents(self) -> list[str]:
         """Documents no source names any more: a removal that was interrupted."""
-        rows = self._db.execute(
-            "SELECT id FROM documents WHERE id NOT IN (SELECT doc_id FROM sources) ORDER BY id"
+        from sqlalchemy import select
+
+        documents, sources = self._t["documents"], self._t["sources"]
+        query = (
+            select(documents.c.id)
+            .where(documents.c.id.not_in(select(sources.c.doc_id)))
+            .order_by(documents.c.id)
         )
-        return [r[0] for r in rows.fetchall()]
+        return [r[0] for r in self._read(query)]
 
     def chunk_ids(self) -> set[str]:
-        return {r[0] for r in self._db.execute("SELECT id FROM chunks")}
+        from sqlalchemy import select
+
+        return {r[0] for r in self._read(select(self._t["chunks"].c.id))}
 
     def chunk_count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
+        return self._count("chunks")
+
+    def document_count(self) -> int:
+        return self._count("documents")
+
+    def _count(self, table: str) -> int:
+        from sqlalchemy import func, select
+
+        return int(self._read(select(func.count()).select_from(self._t[table]))[0][0])
 
     def chunks(self, chunk_ids: set[str]) -> Iterator[tuple[Chunk, str, str | None]]:
         """(chunk, document title, published) for the given ids, document by document."""
-        rows = self._db.execute("SELECT doc_id, id FROM chunks ORDER BY doc_id").fetchall()
-        doc_ids = sorted({doc_id for doc_id, chunk_id in rows if chunk_id in chunk_ids})
-        for doc_id in doc_ids:
-            row = self._db.execute(
-                "SELECT title, text, published FROM documents WHERE id=?", (doc_id,)
-            ).fetchone()
-            if row is None:
-                continue
-            title, text, published = row
-            for chunk_id, idx, start, end in self._db.execute(
-                'SELECT id, idx, start, "end" FROM chunks WHERE doc_id=? ORDER BY idx', (doc_id,)
-            ).fetchall():
+        for doc_id, title, text, published, rows in self._documents_with_chunks(chunk_ids):
+            for chunk_id, idx, start, end in rows:
                 if chunk_id in chunk_ids:
                     yield (
                         Chunk(chunk_id, doc_id, idx, start, end, text[start:end]),
@@ -257,14 +349,50 @@ class Manifest:
                         published,
                     )
 
-    def document_count(self) -> int:
-        return int(self._db.execute("SELECT COUNT(*) FROM documents").fetchone()[0])
-
     def iter_chunk_texts(self) -> Iterator[tuple[str, str, str, str | None]]:
         """(chunk id, document title, chunk text, published) for every chunk, in a stable order."""
-        docs = self._db.execute("SELECT id, title, text, published FROM documents ORDER BY id")
-        for doc_id, title, text, published in docs.fetchall():
-            for chunk_id, start, end in self._db.execute(
-                'SELECT id, start, "end" FROM chunks WHERE doc_id=? ORDER BY idx', (doc_id,)
-            ).fetchall():
+        for _, title, text, published, rows in self._documents_with_chunks(None):
+            for chunk_id, _, start, end in rows:
                 yield chunk_id, title, text[start:end], published
+
+    def _documents_with_chunks(
+        self, chunk_ids: set[str] | None
+    ) -> Iterator[tuple[str, str, str, str | None, list[tuple[str, int, int, int]]]]:
+        """The documents holding any of `chunk_ids` (None: every chunk), by id, each with all
+        its chunks' (id, idx, start, end) in order; texts are read a batch at a time."""
+        from sqlalchemy import select
+
+        documents, chunks = self._t["documents"], self._t["chunks"]
+        by_doc: dict[str, list[tuple[str, int, int, int]]] = {}
+        span_query = select(
+            chunks.c.doc_id, chunks.c.id, chunks.c.idx, chunks.c.start, chunks.c.end
+        ).order_by(chunks.c.doc_id, chunks.c.idx)
+        for doc_id, chunk_id, idx, start, end in self._read(span_query):
+            by_doc.setdefault(doc_id, []).append((chunk_id, int(idx), int(start), int(end)))
+        wanted = sorted(
+            doc_id
+            for doc_id, rows in by_doc.items()
+            if chunk_ids is None or any(row[0] in chunk_ids for row in rows)
+        )
+        for start in range(0, len(wanted), _BATCH):
+            doc_query = (
+                select(documents.c.id, documents.c.title, documents.c.text, documents.c.published)
+                .where(documents.c.id.in_(wanted[start : start + _BATCH]))
+                .order_by(documents.c.id)
+            )
+            for doc_id, title, text, published in self._read(doc_query):
+                yield doc_id, title, text, published, by_doc[doc_id]
+
+
+class CatalogueMissingError(CatalogueError):
+    """The catalogue server holds no such collection."""
+
+    def __init__(self, collection: str, where: str):
+        super().__init__(
+            f"no collection '{collection}' in the catalogue at {where}: "
+            "index documents first with `qa index PATH`"
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else ""
