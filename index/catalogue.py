@@ -112,11 +112,13 @@ def writer_lock_key(collection: str) -> int:
     return zlib.crc32(schema_name(collection).encode()) & 0x7FFFFFFF
 
 
-def create_engine_for(location: Path | str, collection: str, **connect_args: Any):
+def create_engine_for(location: Path | str, collection: str, pooled: bool = True):
     """An engine for an SQLite file (a Path) or a postgresql:// URL; PostgreSQL statements run
-    in the collection's schema."""
+    in the collection's schema. `pooled=False` (SQLite): every connect opens a connection of
+    its own, for connections a thread keeps."""
     from sqlalchemy import create_engine, event
     from sqlalchemy.engine import make_url
+    from sqlalchemy.pool import NullPool
 
     if not is_server_url(location):
         path = Path(location)
@@ -124,6 +126,7 @@ def create_engine_for(location: Path | str, collection: str, **connect_args: Any
         engine = create_engine(
             f"sqlite:///{path}",
             connect_args={"timeout": 30, "check_same_thread": False},
+            **({} if pooled else {"poolclass": NullPool}),
         )
 
         @event.listens_for(engine, "connect")
@@ -136,10 +139,14 @@ def create_engine_for(location: Path | str, collection: str, **connect_args: Any
         url = make_url(str(location)).set(drivername="postgresql+psycopg")
     except Exception as exc:
         raise CatalogueError(f"invalid catalogue URL '{redacted(str(location))}'") from exc
+    # A small pool: every app process opens a few catalogues, and the server's connections are
+    # shared by every host. pre_ping: a restarted server costs no failed request.
     engine = create_engine(
         url,
+        pool_size=2,
+        max_overflow=8,
         pool_pre_ping=True,
-        connect_args={"connect_timeout": 10, **connect_args},
+        connect_args={"connect_timeout": 10},
     )
     return engine.execution_options(schema_translate_map={None: schema_name(collection)})
 

@@ -8,9 +8,12 @@ an SQLite file in the data directory, or in PostgreSQL when several hosts share 
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -41,9 +44,51 @@ class DocumentInfo:
     added_at: float
 
 
+@cache
+def _statements() -> dict[str, Any]:
+    """The reads a question makes, built once: building an SQLAlchemy statement costs more than
+    SQLite takes to run it."""
+    from sqlalchemy import bindparam, func, select
+
+    t = tables().tables
+    documents, chunks, sources, meta = t["documents"], t["chunks"], t["sources"], t["meta"]
+    chunk_count = (
+        select(func.count())
+        .select_from(chunks)
+        .where(chunks.c.doc_id == documents.c.id)
+        .scalar_subquery()
+    )
+    info = select(
+        documents.c.id,
+        documents.c.title,
+        documents.c.url,
+        documents.c.published,
+        documents.c.added_at,
+        chunk_count,
+    )
+    return {
+        "meta": select(meta.c.value).where(meta.c.key == bindparam("key")),
+        "text": select(documents.c.text).where(documents.c.id == bindparam("id")),
+        "has_document": select(documents.c.id).where(documents.c.id == bindparam("id")),
+        "file_hash": select(t["files"].c.file_hash).where(t["files"].c.path == bindparam("path")),
+        "info": info.where(documents.c.id == bindparam("id")),
+        "infos": info.order_by(documents.c.added_at, documents.c.id),
+        "sources_of": select(sources.c.source)
+        .where(sources.c.doc_id == bindparam("id"))
+        .order_by(sources.c.source),
+        "all_sources": select(sources.c.doc_id, sources.c.source).order_by(sources.c.source),
+        "spans": select(chunks.c.id, chunks.c.doc_id, chunks.c.start, chunks.c.end).where(
+            chunks.c.id.in_(bindparam("ids", expanding=True))
+        ),
+        "documents": select(func.count()).select_from(documents),
+        "chunks": select(func.count()).select_from(chunks),
+    }
+
+
 class Manifest:
-    """Safe to share between threads: each call takes a pooled connection (SQLite in WAL mode,
-    or PostgreSQL, let readers run while one writer writes).
+    """Safe to share between threads. With SQLite each thread reads on a connection of its own
+    and writes in a pooled one (WAL lets readers run while one writer writes); with PostgreSQL
+    every call takes a pooled connection.
 
     `location` is the SQLite file, or a postgresql:// URL. `writer_lock` is what a writer
     holds: the lock file `lock_path` beside an SQLite catalogue, an advisory lock in
@@ -61,6 +106,14 @@ class Manifest:
         self.where = redacted(str(location)) if self.on_server else str(location)
         self._engine = create_engine_for(location, collection)
         self._t = tables().tables
+        self._q = _statements()
+        # SQLite: one reading connection per thread, kept (opening one costs more than a read).
+        self._readers = None if self.on_server else threading.local()
+        self._read_engine = (
+            None if self.on_server else create_engine_for(location, collection, False)
+        )
+        self._reader_connections: list[Any] = []
+        self._readers_lock = threading.Lock()
         try:
             if not create and self.on_server and not schema_exists(self._engine, collection):
                 raise CatalogueMissingError(collection, self.where)
@@ -89,10 +142,31 @@ class Manifest:
         return self._engine
 
     def close(self) -> None:
+        with self._readers_lock:
+            for conn in self._reader_connections:
+                conn.close()
+            self._reader_connections.clear()
+        self._readers = None if self.on_server else threading.local()
         self._engine.dispose()
 
+    @contextmanager
+    def _reading(self) -> Iterator[Any]:
+        """A connection to read on, outside any transaction: each statement sees the latest
+        committed state."""
+        if self._readers is None:
+            with self._engine.connect() as conn:
+                yield conn
+            return
+        conn = getattr(self._readers, "conn", None)
+        if conn is None:
+            conn = self._read_engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+            self._readers.conn = conn
+            with self._readers_lock:
+                self._reader_connections.append(conn)
+        yield conn
+
     def _read(self, statement, params: Any = None) -> list[Any]:
-        with self._engine.connect() as conn:
+        with self._reading() as conn:
             return list(conn.execute(statement, params) if params else conn.execute(statement))
 
     # --- meta -------------------------------------------------------------------------------
@@ -106,10 +180,7 @@ class Manifest:
         return int(self._meta("generation") or 0)
 
     def _meta(self, key: str) -> str | None:
-        from sqlalchemy import select
-
-        meta = self._t["meta"]
-        rows = self._read(select(meta.c.value).where(meta.c.key == key))
+        rows = self._read(self._q["meta"], {"key": key})
         return rows[0][0] if rows else None
 
     def mark_writing(self) -> None:
@@ -139,10 +210,7 @@ class Manifest:
 
     # --- files and sources --------------------------------------------------------------------
     def file_hash(self, path: str) -> str | None:
-        from sqlalchemy import select
-
-        files = self._t["files"]
-        rows = self._read(select(files.c.file_hash).where(files.c.path == path))
+        rows = self._read(self._q["file_hash"], {"path": path})
         return rows[0][0] if rows else None
 
     def set_file_hash(self, path: str, file_hash: str) -> None:
@@ -187,10 +255,7 @@ class Manifest:
 
     # --- documents ----------------------------------------------------------------------------
     def has_document(self, doc_id: str) -> bool:
-        from sqlalchemy import select
-
-        documents = self._t["documents"]
-        return bool(self._read(select(documents.c.id).where(documents.c.id == doc_id)))
+        return bool(self._read(self._q["has_document"], {"id": doc_id}))
 
     def add_document(self, doc: Document, chunks: list[Chunk], file_path: str) -> None:
         """Record a document, its chunks and its source in one transaction."""
@@ -250,10 +315,7 @@ class Manifest:
         return rows[0][0] if len(rows) == 1 else None
 
     def text(self, doc_id: str) -> str | None:
-        from sqlalchemy import select
-
-        documents = self._t["documents"]
-        rows = self._read(select(documents.c.text).where(documents.c.id == doc_id))
+        rows = self._read(self._q["text"], {"id": doc_id})
         return rows[0][0] if rows else None
 
     def info(self, doc_id: str) -> DocumentInfo | None:
@@ -264,32 +326,15 @@ class Manifest:
         return self._infos(None)
 
     def _infos(self, doc_id: str | None) -> list[DocumentInfo]:
-        from sqlalchemy import func, select
-
-        documents, chunks, sources = (self._t[n] for n in ("documents", "chunks", "sources"))
-        count = (
-            select(func.count())
-            .select_from(chunks)
-            .where(chunks.c.doc_id == documents.c.id)
-            .scalar_subquery()
-        )
-        query = select(
-            documents.c.id,
-            documents.c.title,
-            documents.c.url,
-            documents.c.published,
-            documents.c.added_at,
-            count,
-        ).order_by(documents.c.added_at, documents.c.id)
-        names = select(sources.c.doc_id, sources.c.source).order_by(sources.c.source)
-        if doc_id is not None:
-            query = query.where(documents.c.id == doc_id)
-            names = names.where(sources.c.doc_id == doc_id)
-        with self._engine.connect() as conn:
-            rows = list(conn.execute(query))
-            by_doc: dict[str, list[str]] = {}
-            for owner, source in conn.execute(names):
-                by_doc.setdefault(owner, []).append(source)
+        by_doc: dict[str, list[str]] = {}
+        with self._reading() as conn:
+            if doc_id is None:
+                rows = list(conn.execute(self._q["infos"]))
+                for owner, source in conn.execute(self._q["all_sources"]):
+                    by_doc.setdefault(owner, []).append(source)
+            else:
+                rows = list(conn.execute(self._q["info"], {"id": doc_id}))
+                by_doc[doc_id] = [r[0] for r in conn.execute(self._q["sources_of"], {"id": doc_id})]
         return [
             DocumentInfo(id_, title, url, published, by_doc.get(id_, []), int(n), added_at)
             for id_, title, url, published, added_at, n in rows
@@ -297,16 +342,11 @@ class Manifest:
 
     def chunk_spans(self, chunk_ids: list[str]) -> dict[str, tuple[str, int, int]]:
         """chunk id -> (doc id, start, end)."""
-        from sqlalchemy import select
-
-        chunks = self._t["chunks"]
         spans = {}
-        with self._engine.connect() as conn:
+        with self._reading() as conn:
             for start in range(0, len(chunk_ids), _BATCH):
-                query = select(chunks.c.id, chunks.c.doc_id, chunks.c.start, chunks.c.end).where(
-                    chunks.c.id.in_(chunk_ids[start : start + _BATCH])
-                )
-                for chunk_id, doc_id, begin, end in conn.execute(query):
+                batch = {"ids": chunk_ids[start : start + _BATCH]}
+                for chunk_id, doc_id, begin, end in conn.execute(self._q["spans"], batch):
                     spans[chunk_id] = (doc_id, int(begin), int(end))
         return {cid: spans[cid] for cid in chunk_ids if cid in spans}
 
@@ -334,9 +374,7 @@ class Manifest:
         return self._count("documents")
 
     def _count(self, table: str) -> int:
-        from sqlalchemy import func, select
-
-        return int(self._read(select(func.count()).select_from(self._t[table]))[0][0])
+        return int(self._read(self._q[table])[0][0])
 
     def chunks(self, chunk_ids: set[str]) -> Iterator[tuple[Chunk, str, str | None]]:
         """(chunk, document title, published) for the given ids, document by document."""
