@@ -12,9 +12,11 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-from index.store import StoreError
+from index.chroma import StoreError
 
-SCHEMA_VERSION = 1
+# The tables' layout, migrated on open. 2: the sentences table. (The collection's content
+# version, whether its documents have sentence records yet, is the manifest's SCHEMA_VERSION.)
+TABLES_VERSION = 2
 # Both ids of a PostgreSQL two-key advisory lock are int4; the first says whose lock it is.
 LOCK_CLASS_SCHEMA = 0x71610001  # held while a schema is created or migrated
 LOCK_CLASS_WRITER = 0x71610002  # held by the one writer of a collection
@@ -70,6 +72,19 @@ def _tables():
         Column("file_hash", Text, nullable=False),
         Column("indexed_at", Float, nullable=False),
     )
+    sentences = Table(
+        "sentences",
+        metadata,
+        Column("id", Text, primary_key=True),
+        Column("doc_id", Text, nullable=False),
+        Column("idx", Integer, nullable=False),
+        Column("start", Integer, nullable=False),
+        Column("end", Integer, nullable=False),
+        Column("chunk_id", Text, nullable=False),
+        Column("annotation", Text, nullable=False),  # JSON: spaCy entities and parse
+    )
+    Index("sentences_doc", sentences.c.doc_id, sentences.c.start)
+    Index("sentences_chunk", sentences.c.chunk_id)
     return metadata
 
 
@@ -84,9 +99,9 @@ def tables():
     return _metadata
 
 
-# Steps from one schema version to the next: MIGRATIONS[n] turns version n into n + 1. New
-# tables need no step (create_all adds them); changed columns or data do.
-MIGRATIONS: dict[int, Any] = {}
+# Steps from one layout to the next: MIGRATIONS[n] turns version n into n + 1. New tables and
+# indexes need no code (create_all adds them before the steps run); changed columns would.
+MIGRATIONS: dict[int, Any] = {1: lambda conn: None}
 
 
 def is_server_url(location: Path | str) -> bool:
@@ -158,7 +173,7 @@ def schema_exists(engine, collection: str) -> bool:
 
 
 def create_or_migrate(engine, collection: str) -> None:
-    """Create the tables if missing and bring an older schema up to SCHEMA_VERSION; refuse a
+    """Create the tables if missing and bring an older layout up to TABLES_VERSION; refuse a
     newer one. On PostgreSQL an advisory lock keeps two hosts opening at once from racing."""
     from sqlalchemy import select, text
     from sqlalchemy.schema import CreateSchema
@@ -173,18 +188,18 @@ def create_or_migrate(engine, collection: str) -> None:
             )
             conn.execute(CreateSchema(schema_name(collection), if_not_exists=True))
         metadata.create_all(conn)
-        row = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).first()
+        row = conn.execute(select(meta.c.value).where(meta.c.key == "tables_version")).first()
         # A catalogue from before versions were recorded has version 1's tables.
         version = int(row[0]) if row else 1
-        if version > SCHEMA_VERSION:
+        if version > TABLES_VERSION:
             raise CatalogueError(
-                f"the catalogue has schema version {version}, newer than this qa knows "
-                f"({SCHEMA_VERSION}): upgrade qa"
+                f"the catalogue's tables have version {version}, newer than this qa knows "
+                f"({TABLES_VERSION}): upgrade qa"
             )
-        while version < SCHEMA_VERSION:
+        while version < TABLES_VERSION:
             MIGRATIONS[version](conn)
             version += 1
-        _put(conn, "schema_version", str(version))
+        _put(conn, "tables_version", str(version))
         if conn.execute(select(meta.c.key).where(meta.c.key == "generation")).first() is None:
             conn.execute(meta.insert().values(key="generation", value="0"))
         if conn.execute(select(meta.c.key).where(meta.c.key == "catalogue_id")).first() is None:

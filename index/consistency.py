@@ -17,11 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from index.chunking import passage_text
+from index.annotation import annotate
+from index.chroma import StoreDamagedError, StoreError
+from index.documents import document_sentences
 from index.embedding import Embedder
 from index.locking import WriterBusyError, WriterLock, writer_lock
-from index.manifest import Manifest
-from index.store import ChunkStore, StoreDamagedError, StoreError, forget_embedded_client
+from index.manifest import SCHEMA_VERSION, Manifest
+from index.sentences import sentence_spans
+from index.store import ChunkStore, forget_embedded_client
+from index.vectors import embed_chunks
 
 log = logging.getLogger("qa")
 
@@ -31,10 +35,18 @@ class Findings:
     stray_chunks: list[str] = field(default_factory=list)  # vectors the manifest does not list
     missing_chunks: list[str] = field(default_factory=list)  # manifest chunks without vectors
     unreferenced_docs: list[str] = field(default_factory=list)  # no source names them any more
+    stray_sentences: list[str] = field(default_factory=list)  # sentence vectors, no record
+    missing_sentences: list[str] = field(default_factory=list)  # sentence records, no vector
 
     @property
     def agree(self) -> bool:
-        return not (self.stray_chunks or self.missing_chunks or self.unreferenced_docs)
+        return not (
+            self.stray_chunks
+            or self.missing_chunks
+            or self.unreferenced_docs
+            or self.stray_sentences
+            or self.missing_sentences
+        )
 
     def describe(self) -> str:
         if self.agree:
@@ -45,6 +57,8 @@ class Findings:
                 (self.stray_chunks, "vector(s) without a manifest entry"),
                 (self.missing_chunks, "manifest chunk(s) without vectors"),
                 (self.unreferenced_docs, "document(s) left over from an interrupted removal"),
+                (self.stray_sentences, "sentence vector(s) without a manifest entry"),
+                (self.missing_sentences, "manifest sentence(s) without vectors"),
             )
             if items
         ]
@@ -52,12 +66,15 @@ class Findings:
 
 
 def check(manifest: Manifest, store: ChunkStore) -> Findings:
-    """Compare the chunk ids the store holds with those the manifest records."""
+    """Compare the chunk and sentence ids the store holds with those the manifest records."""
     stored, recorded = store.chunk_ids(), manifest.chunk_ids()
+    stored_sentences, recorded_sentences = store.sentences.ids(), manifest.sentence_ids()
     return Findings(
         stray_chunks=sorted(stored - recorded),
         missing_chunks=sorted(recorded - stored),
         unreferenced_docs=manifest.unreferenced_documents(),
+        stray_sentences=sorted(stored_sentences - recorded_sentences),
+        missing_sentences=sorted(recorded_sentences - stored_sentences),
     )
 
 
@@ -65,40 +82,94 @@ def repair(manifest: Manifest, store: ChunkStore, embedder: Embedder, batch: int
     """Make the two agree (call it holding the writer lock); returns what was wrong.
 
     Leftover documents are removed, stray vectors deleted, and missing vectors embedded again
-    from the manifest's text. The marker stays set until the end, so a repair that is itself
-    interrupted is done again next time."""
+    from the manifest's text (a missing sentence vector: its chunk is embedded again). The
+    marker stays set until the end, so a repair that is itself interrupted is done again next
+    time."""
     manifest.mark_writing()
     found = check(manifest, store)
     for doc_id in found.unreferenced_docs:
         manifest.remove_document(doc_id)
     after = check(manifest, store) if found.unreferenced_docs else found
     store.delete_chunks(after.stray_chunks)
-    reembed(manifest, store, embedder, set(after.missing_chunks), batch)
+    store.sentences.delete(after.stray_sentences)
+    redo = set(after.missing_chunks) | manifest.owner_chunks(set(after.missing_sentences))
+    reembed(manifest, store, embedder, redo, batch)
     manifest.clear_writing()
-    return Findings(after.stray_chunks, after.missing_chunks, found.unreferenced_docs)
+    return Findings(
+        after.stray_chunks,
+        after.missing_chunks,
+        found.unreferenced_docs,
+        after.stray_sentences,
+        after.missing_sentences,
+    )
 
 
 def reembed(
     manifest: Manifest, store: ChunkStore, embedder: Embedder, chunk_ids: set[str], batch: int
 ) -> int:
-    """Embed and store the given manifest chunks again; returns how many."""
+    """Embed and store the given manifest chunks (and the sentences they own) again; returns
+    how many chunks."""
+    pooled = manifest.pooled_sentence_vectors()
     done = 0
     pending: list = []
     for row in manifest.chunks(chunk_ids):
         pending.append(row)
         if len(pending) >= batch:
-            done += _store_batch(store, embedder, pending)
+            done += _store_batch(manifest, store, embedder, pending, pooled)
             pending = []
-    return done + _store_batch(store, embedder, pending)
+    return done + _store_batch(manifest, store, embedder, pending, pooled)
 
 
-def _store_batch(store: ChunkStore, embedder: Embedder, rows: list) -> int:
+def _store_batch(
+    manifest: Manifest, store: ChunkStore, embedder: Embedder, rows: list, pooled: bool
+) -> int:
     if not rows:
         return 0
     chunks = [chunk for chunk, _, _ in rows]
-    vectors = embedder.embed([passage_text(title, chunk.text) for chunk, title, _ in rows])
+    titles = {chunk.doc_id: title for chunk, title, _ in rows}
+    sentences = manifest.sentences_of_chunks({chunk.id for chunk in chunks})
+    vectors, owned, sentence_vectors = embed_chunks(embedder, chunks, titles, sentences, pooled)
     store.add(chunks, vectors, {chunk.doc_id: published for chunk, _, published in rows})
+    store.sentences.add(owned, sentence_vectors)
     return len(chunks)
+
+
+def upgrade(manifest: Manifest, store: ChunkStore, embedder: Embedder, batch: int = 64) -> int:
+    """Give a collection indexed before sentence records existed its sentences: spans from the
+    stored chunks, spaCy annotations, vectors (call it holding the writer lock). Returns how
+    many documents were upgraded."""
+    doc_ids = manifest.documents_without_sentences()
+    if doc_ids:
+        log.warning(
+            "upgrading the collection: annotating and embedding the sentences of %d document(s), "
+            "once",
+            len(doc_ids),
+        )
+    manifest.mark_writing()
+    for start in range(0, len(doc_ids), batch):
+        for doc_id in doc_ids[start : start + batch]:
+            text = manifest.text(doc_id) or ""
+            chunks = manifest.chunks_of(doc_id)
+            for chunk in chunks:
+                chunk.sentences = sentence_spans(text, chunk.start, chunk.end)
+            sentences = document_sentences(chunks)
+            for sentence, annotation in zip(
+                sentences, annotate([text[s.start : s.end] for s in sentences]), strict=True
+            ):
+                sentence.annotation = annotation
+            info = manifest.info(doc_id)
+            _, owned, vectors = embed_chunks(
+                embedder,
+                chunks,
+                {doc_id: info.title if info else ""},
+                sentences,
+                manifest.pooled_sentence_vectors(),
+            )
+            store.sentences.add(owned, vectors)
+            manifest.replace_sentences(doc_id, sentences)
+    manifest.set_schema_version(SCHEMA_VERSION)
+    manifest.clear_writing()
+    return len(doc_ids)
 
 
 def open_store(
@@ -131,6 +202,8 @@ def open_store(
     except Exception as exc:  # chromadb raises its internal errors for damaged files
         reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
     else:
+        if manifest.schema_version() < SCHEMA_VERSION:
+            _upgrade(manifest, store, embedder, lock_path, repair)
         if repair and (manifest.write_interrupted() or store.count() != manifest.chunk_count()):
             _repair_unless_writing(manifest, store, embedder, lock_path)
         return store
@@ -189,6 +262,21 @@ def _repair_unless_writing(
         return  # a writer is at work: the difference is its work in progress
     if not found.agree:
         log.warning("an earlier indexing run was interrupted; repaired: %s", found.describe())
+
+
+def _upgrade(
+    manifest: Manifest, store: ChunkStore, embedder: Embedder, lock_path: WriterLock, allowed: bool
+) -> None:
+    if not allowed:
+        raise StoreError(
+            "this collection was indexed by an older version (no sentence records): "
+            "run `qa docs check --repair` to upgrade it"
+        )
+    try:
+        with writer_lock(lock_path):
+            upgrade(manifest, store, embedder)
+    except WriterBusyError:
+        return  # a writer is at work; the next open upgrades (until then: no sentence evidence)
 
 
 def rebuild(

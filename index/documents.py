@@ -66,3 +66,35 @@ class Chunk:
     end: int
     text: str
     sentences: list[Span] = field(default_factory=list)
+
+
+@dataclass
+class Sentence:
+    """A sentence of a document, the unit evidence is chosen from: `text == document.text[start:
+    end]`. `chunk_id` is the first chunk that holds it (its vector is pooled from that chunk's
+    forward pass); `annotation` holds its spaCy entities and parse (index/annotation.py)."""
+
+    id: str
+    doc_id: str
+    index: int
+    start: int
+    end: int
+    chunk_id: str
+    annotation: dict = field(default_factory=dict)
+
+
+def document_sentences(chunks: list[Chunk]) -> list[Sentence]:
+    """The distinct sentence spans of a document's chunks (overlapping chunks share some), in
+    document order, each owned by the first chunk that holds it."""
+    sentences: list[Sentence] = []
+    seen: set[Span] = set()
+    for chunk in chunks:
+        for span in chunk.sentences:
+            if span in seen:
+                continue
+            seen.add(span)
+            n = len(sentences)
+            sentences.append(
+                Sentence(f"{chunk.doc_id}:s{n}", chunk.doc_id, n, span.start, span.end, chunk.id)
+            )
+    return sentences

@@ -30,6 +30,14 @@ class Embedder(Protocol):
         """Model tokens per text (without special tokens), for sizing chunks."""
         ...
 
+    def embed_passages(
+        self, passages: list[str], spans: list[list[tuple[int, int]]], pooled: bool = True
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        """Passage vectors, and a vector for each (start, end) character span of each passage:
+        pooled from the passage's own forward pass when `pooled`, else each span embedded on
+        its own."""
+        ...
+
 
 class SentenceTransformerEmbedder:
     """A sentence-transformers model on the CPU; `model` is a name, a path, or the packaged default.
@@ -90,6 +98,47 @@ class SentenceTransformerEmbedder:
             )
         return np.asarray(vectors, dtype=np.float32)
 
+    def embed_passages(
+        self, passages: list[str], spans: list[list[tuple[int, int]]], pooled: bool = True
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        if not pooled:
+            return embed_spans_separately(self, passages, spans)
+        if not passages:
+            return np.zeros((0, 0), dtype=np.float32), []
+        model = self.load()
+        with self._use_lock:
+            outputs = model.encode(
+                passages, batch_size=self.batch_size, output_value=None, show_progress_bar=False
+            )
+            # The same tokenizer and truncation as encode(), now with character offsets.
+            offsets = model.tokenizer(
+                passages,
+                truncation=True,
+                max_length=model.max_seq_length,
+                return_offsets_mapping=True,
+            )["offset_mapping"]
+        passage_vectors = np.stack(
+            [np.asarray(o["sentence_embedding"], dtype=np.float32) for o in outputs]
+        )
+        span_vectors, unpooled = [], []
+        for i, (output, token_offsets) in enumerate(zip(outputs, offsets, strict=True)):
+            tokens = np.asarray(output["token_embeddings"], dtype=np.float32)
+            ends = np.array([b for _, b in token_offsets])
+            starts = np.array([a for a, _ in token_offsets])
+            rows = np.zeros((len(spans[i]), tokens.shape[1]), dtype=np.float32)
+            for j, (a, b) in enumerate(spans[i]):
+                inside = (starts >= a) & (ends <= b) & (ends > starts)
+                if inside.any():
+                    rows[j] = tokens[: len(token_offsets)][inside].mean(axis=0)
+                else:  # cut off by the model's window: embed it on its own below
+                    unpooled.append((i, j))
+            span_vectors.append(rows)
+        if unpooled:
+            alone = self.embed([passages[i][slice(*spans[i][j])] for i, j in unpooled])
+            for (i, j), vector in zip(unpooled, alone, strict=True):
+                span_vectors[i][j] = vector
+        return passage_vectors, [_unit_rows(rows) for rows in span_vectors]
+
     def count_tokens(self, texts: list[str]) -> list[int]:
         if not texts:
             return []
@@ -101,6 +150,25 @@ class SentenceTransformerEmbedder:
                 texts, add_special_tokens=False, truncation=False, verbose=False
             )
         return [len(ids) for ids in encoded["input_ids"]]
+
+
+def embed_spans_separately(
+    embedder: Embedder, passages: list[str], spans: list[list[tuple[int, int]]]
+) -> tuple[np.ndarray, list[np.ndarray]]:
+    """`Embedder.embed_passages` without pooling: each span's text is embedded on its own."""
+    texts = [passages[i][a:b] for i, group in enumerate(spans) for a, b in group]
+    vectors = embedder.embed(list(passages) + texts)
+    passage_vectors, rest = vectors[: len(passages)], vectors[len(passages) :]
+    grouped, at = [], 0
+    for group in spans:
+        grouped.append(rest[at : at + len(group)])
+        at += len(group)
+    return passage_vectors, grouped
+
+
+def _unit_rows(rows: np.ndarray) -> np.ndarray:
+    norms = np.linalg.norm(rows, axis=1, keepdims=True)
+    return rows / np.where(norms == 0, 1.0, norms)
 
 
 def _resolve(model: str) -> tuple[str, str]:

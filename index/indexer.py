@@ -11,16 +11,18 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from index.chunking import chunk_document, passage_text
+from index.annotation import annotate
+from index.chunking import chunk_document
 from index.cleaning import clean_document
 from index.consistency import repair
-from index.documents import Chunk, Document, LoadError
+from index.documents import Chunk, Document, LoadError, Sentence, document_sentences
 from index.embedding import Embedder
 from index.loaders import MAX_FILE_BYTES, expand_paths
 from index.locking import WriterLock, writer_lock
 from index.manifest import Manifest
 from index.sandbox import load_sandboxed
 from index.store import ChunkStore
+from index.vectors import embed_chunks
 
 log = logging.getLogger("qa")
 
@@ -41,6 +43,7 @@ class _Pending:
     doc: Document
     chunks: list[Chunk]
     file_key: str
+    sentences: list[Sentence] = field(default_factory=list)
 
 
 class Indexer:
@@ -54,6 +57,7 @@ class Indexer:
         batch_chunks: int = 256,
         progress: bool = False,
         lock_path: WriterLock | None = None,
+        pooled_sentence_vectors: bool = True,
     ):
         self._manifest = manifest
         self._store = store
@@ -63,6 +67,7 @@ class Indexer:
         self._batch_chunks = batch_chunks
         self._progress = progress
         self._lock_path = lock_path
+        self._pooled = pooled_sentence_vectors
         self._bar: tqdm | None = None
         self._marked = False  # this run has set the manifest's "writing" marker
 
@@ -72,6 +77,8 @@ class Indexer:
     def index(self, paths: list[Path]) -> IndexReport:
         with self._writing():
             self._recover()
+            if self._manifest.document_count() == 0:  # a new collection records how it is made
+                self._manifest.set_pooled_sentence_vectors(self._pooled)
             report = self._index(paths)
             self._finish()
             return report
@@ -164,7 +171,7 @@ class Indexer:
                 chunks = chunk_document(
                     doc, self._embedder.count_tokens, self._chunk_tokens, self._overlap
                 )
-                pending.append(_Pending(doc, chunks, key))
+                pending.append(_Pending(doc, chunks, key, document_sentences(chunks)))
                 if sum(len(p.chunks) for p in pending) >= self._batch_chunks:
                     self._flush(pending, report)
                     pending = []
@@ -197,14 +204,23 @@ class Indexer:
         if not pending:
             return
         chunks = [c for p in pending for c in p.chunks]
+        sentences = [s for p in pending for s in p.sentences]
+        texts = {p.doc.id: p.doc.text for p in pending}
+        for sentence, annotation in zip(
+            sentences, annotate([texts[s.doc_id][s.start : s.end] for s in sentences]), strict=True
+        ):
+            sentence.annotation = annotation
         titles = {p.doc.id: p.doc.title for p in pending}
-        vectors = self._embedder.embed([passage_text(titles[c.doc_id], c.text) for c in chunks])
+        vectors, owned, sentence_vectors = embed_chunks(
+            self._embedder, chunks, titles, sentences, self._manifest.pooled_sentence_vectors()
+        )
         # Vectors first, then the manifest: a crash in between leaves stray vectors (which the
         # next writer removes, or overwrites: same ids), never a manifest entry without vectors.
         self._mark()
         self._store.add(chunks, vectors, {p.doc.id: p.doc.published for p in pending})
+        self._store.sentences.add(owned, sentence_vectors)
         for p in pending:
-            self._manifest.add_document(p.doc, p.chunks, p.file_key)
+            self._manifest.add_document(p.doc, p.chunks, p.file_key, p.sentences)
             report.added.append(p.doc)
         report.chunks += len(chunks)
         if self._bar is not None:  # one big .jsonl is one file: show progress inside it too

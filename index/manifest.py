@@ -8,6 +8,7 @@ an SQLite file in the data directory, or in PostgreSQL when several hosts share 
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from collections.abc import Iterator
@@ -27,10 +28,13 @@ from index.catalogue import (
     tables,
     upsert,
 )
-from index.documents import Chunk, Document
+from index.documents import Chunk, Document, Sentence
 from index.locking import AdvisoryWriterLock
 
 _BATCH = 500  # ids per IN (…) list
+# The collection's content version: 2, per-sentence records (spans, spaCy annotations; their
+# vectors are in the sentence store). Older collections are upgraded by index/consistency.py.
+SCHEMA_VERSION = 2
 
 
 @dataclass
@@ -82,7 +86,19 @@ def _statements() -> dict[str, Any]:
         ),
         "documents": select(func.count()).select_from(documents),
         "chunks": select(func.count()).select_from(chunks),
+        "sentences_within": select(*_sentence_columns(t["sentences"]))
+        .where(
+            t["sentences"].c.doc_id == bindparam("doc_id"),
+            t["sentences"].c.start >= bindparam("start"),
+            t["sentences"].c.end <= bindparam("end"),
+        )
+        .order_by(t["sentences"].c.start),
     }
+
+
+def _sentence_columns(sentences) -> list:
+    c = sentences.c
+    return [c.id, c.doc_id, c.idx, c.start, c.end, c.chunk_id, c.annotation]
 
 
 class Manifest:
@@ -118,6 +134,8 @@ class Manifest:
             if not create and self.on_server and not schema_exists(self._engine, collection):
                 raise CatalogueMissingError(collection, self.where)
             create_or_migrate(self._engine, collection)
+            if self.document_count() == 0:
+                self.set_schema_version(SCHEMA_VERSION)
         except CatalogueError:
             self._engine.dispose()
             raise
@@ -183,11 +201,29 @@ class Manifest:
         rows = self._read(self._q["meta"], {"key": key})
         return rows[0][0] if rows else None
 
+    def schema_version(self) -> int:
+        """1 for a collection indexed before sentence records existed."""
+        return int(self._meta("schema") or 1)
+
+    def set_schema_version(self, version: int) -> None:
+        self._put("schema", str(version))
+
+    def pooled_sentence_vectors(self) -> bool:
+        """How this collection's sentence vectors were made (repairs make them the same way):
+        pooled from their chunk's forward pass (the default) or embedded on their own."""
+        return self._meta("sentence_vectors") in (None, "pooled")
+
+    def set_pooled_sentence_vectors(self, pooled: bool) -> None:
+        self._put("sentence_vectors", "pooled" if pooled else "separate")
+
+    def _put(self, key: str, value: str) -> None:
+        with self._engine.begin() as conn:
+            upsert(conn, self._t["meta"], {"key": key, "value": value})
+
     def mark_writing(self) -> None:
         """Recorded before a writer touches the vectors and cleared when it has finished: if
         the writer dies in between, the next open knows to check the collection."""
-        with self._engine.begin() as conn:
-            upsert(conn, self._t["meta"], {"key": "writing", "value": "1"})
+        self._put("writing", "1")
 
     def clear_writing(self) -> None:
         meta = self._t["meta"]
@@ -257,8 +293,14 @@ class Manifest:
     def has_document(self, doc_id: str) -> bool:
         return bool(self._read(self._q["has_document"], {"id": doc_id}))
 
-    def add_document(self, doc: Document, chunks: list[Chunk], file_path: str) -> None:
-        """Record a document, its chunks and its source in one transaction."""
+    def add_document(
+        self,
+        doc: Document,
+        chunks: list[Chunk],
+        file_path: str,
+        sentences: list[Sentence] | None = None,
+    ) -> None:
+        """Record a document, its chunks, sentences and source in one transaction."""
         documents, chunk_table = self._t["documents"], self._t["chunks"]
         with self._engine.begin() as conn:
             row = {
@@ -285,6 +327,7 @@ class Manifest:
                         for c in chunks
                     ],
                 )
+            self._write_sentences(conn, doc.id, sentences or [])
             source = {"source": doc.source, "doc_id": doc.id, "file_path": file_path}
             upsert(conn, self._t["sources"], source)
             self._bump(conn)
@@ -298,7 +341,7 @@ class Manifest:
             files_of_doc = select(t["sources"].c.file_path).where(t["sources"].c.doc_id == doc_id)
             conn.execute(t["files"].delete().where(t["files"].c.path.in_(files_of_doc)))
             conn.execute(t["documents"].delete().where(t["documents"].c.id == doc_id))
-            for table in ("chunks", "sources"):
+            for table in ("chunks", "sentences", "sources"):
                 conn.execute(t[table].delete().where(t[table].c.doc_id == doc_id))
             self._bump(conn)
 
@@ -420,6 +463,115 @@ class Manifest:
             )
             for doc_id, title, text, published in self._read(doc_query):
                 yield doc_id, title, text, published, by_doc[doc_id]
+
+    # --- sentences ----------------------------------------------------------------------------
+    def _write_sentences(self, conn, doc_id: str, sentences: list[Sentence]) -> None:
+        table = self._t["sentences"]
+        conn.execute(table.delete().where(table.c.doc_id == doc_id))
+        if sentences:
+            conn.execute(
+                table.insert(),
+                [
+                    {
+                        "id": s.id,
+                        "doc_id": s.doc_id,
+                        "idx": s.index,
+                        "start": s.start,
+                        "end": s.end,
+                        "chunk_id": s.chunk_id,
+                        "annotation": _compact(s.annotation),
+                    }
+                    for s in sentences
+                ],
+            )
+
+    def replace_sentences(self, doc_id: str, sentences: list[Sentence]) -> None:
+        """Give an already indexed document its sentence records (upgrading a collection)."""
+        with self._engine.begin() as conn:
+            self._write_sentences(conn, doc_id, sentences)
+            self._bump(conn)
+
+    def sentences_within(self, spans: list[tuple[str, int, int]]) -> list[Sentence]:
+        """The sentences lying inside each (doc id, start, end) span, in the order of the spans
+        and then of the document; a sentence inside two spans is listed once."""
+        found: list[Sentence] = []
+        seen: set[str] = set()
+        with self._reading() as conn:
+            for doc_id, start, end in spans:
+                params = {"doc_id": doc_id, "start": start, "end": end}
+                for row in conn.execute(self._q["sentences_within"], params):
+                    if row[0] not in seen:
+                        seen.add(row[0])
+                        found.append(_sentence(row))
+        return found
+
+    def sentences_of_chunks(self, chunk_ids: set[str]) -> list[Sentence]:
+        """The sentences the given chunks own (for re-embedding them)."""
+        from sqlalchemy import select
+
+        table = self._t["sentences"]
+        wanted = sorted(chunk_ids)
+        found = []
+        for start in range(0, len(wanted), _BATCH):
+            query = (
+                select(*_sentence_columns(table))
+                .where(table.c.chunk_id.in_(wanted[start : start + _BATCH]))
+                .order_by(table.c.chunk_id, table.c.idx)
+            )
+            found += [_sentence(row) for row in self._read(query)]
+        return found
+
+    def sentence_ids(self) -> set[str]:
+        from sqlalchemy import select
+
+        return {r[0] for r in self._read(select(self._t["sentences"].c.id))}
+
+    def owner_chunks(self, sentence_ids: set[str]) -> set[str]:
+        """The chunks that own the given sentences."""
+        from sqlalchemy import select
+
+        table = self._t["sentences"]
+        wanted = sorted(sentence_ids)
+        owners: set[str] = set()
+        for start in range(0, len(wanted), _BATCH):
+            query = select(table.c.chunk_id).where(table.c.id.in_(wanted[start : start + _BATCH]))
+            owners.update(r[0] for r in self._read(query))
+        return owners
+
+    def documents_without_sentences(self) -> list[str]:
+        from sqlalchemy import select
+
+        documents, sentences = self._t["documents"], self._t["sentences"]
+        query = (
+            select(documents.c.id)
+            .where(documents.c.id.not_in(select(sentences.c.doc_id).distinct()))
+            .order_by(documents.c.id)
+        )
+        return [r[0] for r in self._read(query)]
+
+    def chunks_of(self, doc_id: str) -> list[Chunk]:
+        from sqlalchemy import select
+
+        chunks = self._t["chunks"]
+        text = self.text(doc_id) or ""
+        query = (
+            select(chunks.c.id, chunks.c.idx, chunks.c.start, chunks.c.end)
+            .where(chunks.c.doc_id == doc_id)
+            .order_by(chunks.c.idx)
+        )
+        return [
+            Chunk(chunk_id, doc_id, int(idx), int(start), int(end), text[start:end])
+            for chunk_id, idx, start, end in self._read(query)
+        ]
+
+
+def _compact(annotation: dict) -> str:
+    return json.dumps(annotation, separators=(",", ":"))
+
+
+def _sentence(row) -> Sentence:
+    sid, doc_id, idx, start, end, chunk_id, annotation = row
+    return Sentence(sid, doc_id, int(idx), int(start), int(end), chunk_id, json.loads(annotation))
 
 
 class CatalogueMissingError(CatalogueError):

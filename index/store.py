@@ -9,17 +9,11 @@ from urllib.parse import urlparse
 
 import numpy as np
 
+from index.chroma import StoreError, all_ids, delete_ids, open_vectors, probe_collection
 from index.dates import DateRange, day_key
 from index.documents import Chunk
 from index.embedding import Embedder
-
-
-class StoreError(Exception):
-    """The store cannot be used as configured; the message says what to do."""
-
-
-class StoreDamagedError(StoreError):
-    """The store's own files are damaged."""
+from index.sentence_store import SentenceStore
 
 
 @dataclass
@@ -75,49 +69,13 @@ def forget_embedded_client(path: Path) -> None:
             pass
 
 
-def _embedding_function(embedder: Embedder) -> Any:
-    """Chroma's own default would download a model, so every collection gets ours."""
-    from chromadb.api.types import Documents, EmbeddingFunction
-
-    class QAEmbeddingFunction(EmbeddingFunction[Documents]):
-        def __init__(self, wrapped: Embedder):
-            self._wrapped = wrapped
-
-        def __call__(self, input: Documents) -> list[np.ndarray]:
-            return list(self._wrapped.embed(list(input)))
-
-        @staticmethod
-        def name() -> str:
-            return "qa-embedder"
-
-        def get_config(self) -> dict[str, Any]:
-            return {"model": self._wrapped.name}
-
-        @staticmethod
-        def build_from_config(config: dict[str, Any]) -> EmbeddingFunction:
-            raise StoreError(f"open this collection through qa (model {config.get('model')})")
-
-    return QAEmbeddingFunction(embedder)
-
-
 class ChunkStore:
     """Add, delete and search chunk vectors; refuses a collection built with another model."""
 
     def __init__(self, client: Any, embedder: Embedder, collection: str = "documents"):
         self._embedder = embedder
-        self._collection = client.get_or_create_collection(
-            collection,
-            embedding_function=_embedding_function(embedder),
-            metadata={"embedding_model": embedder.name},
-            configuration={"hnsw": {"space": "cosine"}},
-        )
-        recorded = (self._collection.metadata or {}).get("embedding_model")
-        if recorded != embedder.name:
-            raise StoreError(
-                f"collection '{collection}' was built with embedding model '{recorded}', "
-                f"not '{embedder.name}': set QA_EMBEDDING_MODEL='{recorded}' or use another "
-                "--data-dir / collection"
-            )
+        self._collection = open_vectors(client, embedder, collection)
+        self.sentences = SentenceStore(client, embedder, collection)
 
     def add(
         self, chunks: list[Chunk], vectors: np.ndarray, published: dict[str, str | None]
@@ -146,25 +104,16 @@ class ChunkStore:
 
     def delete_document(self, doc_id: str) -> None:
         self._collection.delete(where={"doc_id": doc_id})
+        self.sentences.delete_document(doc_id)
 
     def delete_chunks(self, chunk_ids: list[str]) -> None:
-        for start in range(0, len(chunk_ids), 5000):
-            self._collection.delete(ids=chunk_ids[start : start + 5000])
+        delete_ids(self._collection, chunk_ids)
 
     def probe(self) -> None:
         """Raise if the store cannot answer: damaged files fail here (or return too few hits)
-        rather than in the middle of a question."""
-        total = self.count()
-        if total == 0:
-            return
-        wanted = min(10, total)
-        # A stored vector, so probing never has to load the embedding model.
-        vector = self._collection.get(limit=1, include=["embeddings"])["embeddings"][0]
-        hits = self._collection.query(query_embeddings=[vector], n_results=wanted, include=[])
-        if len(hits["ids"][0]) < wanted:
-            raise StoreDamagedError(
-                f"its vector index returned {len(hits['ids'][0])} of {wanted} nearest chunks"
-            )
+        rather than in the middle of a question. Both collections, chunks and sentences."""
+        probe_collection(self._collection, "chunks")
+        self.sentences.probe()
 
     def search(
         self,
@@ -210,14 +159,7 @@ class ChunkStore:
         return int(self._collection.count())
 
     def chunk_ids(self) -> set[str]:
-        ids: set[str] = set()
-        offset, page = 0, 5000
-        while True:
-            batch = self._collection.get(include=[], limit=page, offset=offset)
-            ids.update(batch["ids"])
-            if len(batch["ids"]) < page:
-                return ids
-            offset += page
+        return all_ids(self._collection)
 
     def document_ids(self) -> set[str]:
         """Every doc_id that has chunks (for consistency checks)."""

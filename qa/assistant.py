@@ -13,7 +13,7 @@ from index.embedding import Embedder
 from index.manifest import Manifest
 from qa.answer import REFUSAL, Answer, AnswerSentence, StreamEvent, final_answer
 from qa.citations import CitationBuilder
-from qa.evidence import Evidence, select_evidence
+from qa.evidence import Evidence, candidate_sentences, select_evidence
 from qa.extractive import choose_sentences
 from qa.generate import compose, stream_draft, verified_sentences
 from qa.llm import LLM
@@ -142,21 +142,7 @@ class Assistant:
             with timings.stage("rewrite"):
                 standalone = self._standalone(question, conversation or [], previous_answer, mode)
             yield StreamEvent("standalone", text=standalone)
-            with timings.stage("embed_query"):
-                query_vector = self.embedder.embed([standalone])[0]
-            chunks = self.retriever.retrieve(
-                standalone, query_vector, self.settings.top_k, timings, dates
-            )
-            with timings.stage("evidence"):
-                evidence = select_evidence(
-                    standalone,
-                    query_vector,
-                    chunks,
-                    text_of,
-                    self.embedder,
-                    self.retriever.idf,
-                    self.settings.evidence_candidates,
-                )
+            chunks, evidence = self.gather(standalone, timings, text_of, dates)
             chosen = choose_sentences(
                 evidence, self.settings.answer_sentences, self.settings.refusal_threshold
             )
@@ -172,6 +158,27 @@ class Assistant:
         answer.retrieved = [_retrieved_row(c) for c in chunks]
         answer.timings_ms = timings.ms
         yield StreamEvent("answer", answer=answer)
+
+    def gather(
+        self,
+        question: str,
+        timings: Timings,
+        text_of: Callable[[str], str] | None = None,
+        dates: DateRange | None = None,
+    ) -> tuple[list[RetrievedChunk], list[Evidence]]:
+        """Retrieve chunks for a standalone question and score their sentences as evidence."""
+        text_of = text_of or self._document_text
+        with timings.stage("embed_query"):
+            query_vector = self.embedder.embed([question])[0]
+        top_k = self.settings.top_k
+        chunks = self.retriever.retrieve(question, query_vector, top_k, timings, dates)
+        with timings.stage("evidence"):
+            candidates = candidate_sentences(self.manifest, chunks)
+            vectors = self.retriever.sentence_vectors([s.id for s, _ in candidates])
+            evidence = select_evidence(
+                question, query_vector, candidates, vectors, text_of, self.retriever.idf
+            )
+        return chunks, evidence
 
     def _standalone(
         self, question: str, conversation: list[str], previous_answer: str, mode: str
@@ -241,4 +248,5 @@ def _retrieved_row(chunk: RetrievedChunk) -> dict:
         else round(chunk.dense_similarity, 4),
         "bm25_rank": chunk.bm25_rank,
         "bm25_score": None if chunk.bm25_score is None else round(chunk.bm25_score, 4),
+        "sentence_rank": chunk.sentence_rank,
     }

@@ -1,4 +1,7 @@
-"""Split retrieved chunks into sentences with document offsets and score them against the question.
+"""The sentences of the retrieved chunks, with document offsets, scored against the question.
+
+Every sentence's vector was stored at index time (index/sentence_store.py), so scoring embeds
+nothing: the similarity is a dot product with the question's vector.
 
 score = SIMILARITY_WEIGHT * cosine(question, sentence) + (1 - SIMILARITY_WEIGHT) * term overlap,
 where term overlap is the IDF-weighted share of the question's content words (stemmed) found in
@@ -10,13 +13,14 @@ refusal threshold fits any collection.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
-from index.embedding import Embedder
+from index.documents import Sentence
 from index.lexical import terms
-from index.sentences import sentence_spans
+from index.manifest import Manifest
 from qa.answer_types import contains_answer_type, expected_answer_type
 from qa.injection import looks_like_instruction
 from qa.retrieval import RetrievedChunk
@@ -38,55 +42,81 @@ class Evidence:
     overlap: float
     chunk_rank: int  # rank (from 1) of the retrieved chunk it came from
     has_answer_type: bool = False
+    sentence_id: str = ""
+    annotation: dict[str, Any] = field(default_factory=dict)  # spaCy entities and parse
+    vector: np.ndarray | None = field(default=None, repr=False)  # stored at index time
+    position: int = 0  # sentence number in its document
+    probability: float = 0.0  # that it answers the question (qa/reading), once read
+
+
+def candidate_sentences(
+    manifest: Manifest, chunks: list[RetrievedChunk]
+) -> list[tuple[Sentence, int]]:
+    """Every stored sentence of the retrieved chunks, each once, with the rank (from 1) of the
+    first chunk that holds it."""
+    found: list[tuple[Sentence, int]] = []
+    seen: set[str] = set()
+    for rank, chunk in enumerate(chunks, start=1):
+        for sentence in manifest.sentences_within([(chunk.doc_id, chunk.start, chunk.end)]):
+            if sentence.id not in seen:
+                seen.add(sentence.id)
+                found.append((sentence, rank))
+    return found
 
 
 def select_evidence(
     question: str,
     query_vector: np.ndarray,
-    chunks: list[RetrievedChunk],
+    candidates: list[tuple[Sentence, int]],
+    vectors: dict[str, np.ndarray],
     document_text: Callable[[str], str],
-    embedder: Embedder,
     idf: Callable[[set[str]], dict[str, float]],
-    max_embedded: int = 24,
 ) -> list[Evidence]:
-    """The distinct sentences of the retrieved chunks, best first.
-
-    Embedding sentences is most of the cost of answering, so only the `max_embedded` most
-    promising ones (by term overlap, then by the rank of their chunk) are embedded and scored."""
-    candidates: list[tuple[str, int, int, str, int]] = []
-    seen: set[tuple[str, int]] = set()
-    for rank, chunk in enumerate(chunks, start=1):
-        text = document_text(chunk.doc_id)
-        for span in sentence_spans(text, chunk.start, chunk.end):
-            sentence = text[span.start : span.end]
-            if (chunk.doc_id, span.start) in seen or len(sentence.split()) < MIN_WORDS:
-                continue
-            if looks_like_instruction(sentence):
-                continue
-            seen.add((chunk.doc_id, span.start))
-            candidates.append((chunk.doc_id, span.start, span.end, sentence, rank))
-    if not candidates:
+    """The candidate sentences that can be evidence, scored, best first. `vectors` holds the
+    stored vector of each candidate; one without a vector (its document is being upgraded or
+    repaired) is left out."""
+    usable: list[tuple[Sentence, int, str]] = []
+    for sentence, rank in candidates:
+        text = document_text(sentence.doc_id)[sentence.start : sentence.end]
+        if sentence.id not in vectors or len(text.split()) < MIN_WORDS:
+            continue
+        if looks_like_instruction(text):
+            continue
+        usable.append((sentence, rank, text))
+    if not usable:
         return []
-    question_terms, *sentence_terms = terms([question, *(c[3] for c in candidates)])
+    question_terms, *sentence_terms = terms([question, *(text for _, _, text in usable)])
     weights = idf(question_terms)
     total_weight = sum(weights.values())
-    overlaps = [
-        sum(weights[w] for w in question_terms & words) / total_weight if total_weight else 0.0
-        for words in sentence_terms
-    ]
-    keep = sorted(range(len(candidates)), key=lambda i: (-overlaps[i], candidates[i][4], i))
-    keep = sorted(keep[:max_embedded])
-    similarities = embedder.embed([candidates[i][3] for i in keep]) @ query_vector
+    matrix = np.stack([vectors[sentence.id] for sentence, _, _ in usable])
+    similarities = matrix @ query_vector
     wanted = expected_answer_type(question)
     evidence = []
-    for i, similarity in zip(keep, similarities, strict=True):
-        doc_id, start, end, sentence, rank = candidates[i]
-        overlap = overlaps[i]
+    for (sentence, rank, text), words, similarity, vector in zip(
+        usable, sentence_terms, similarities, matrix, strict=True
+    ):
+        overlap = (
+            sum(weights[w] for w in question_terms & words) / total_weight if total_weight else 0.0
+        )
         similarity = float(max(0.0, similarity))
         score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * overlap
-        typed = wanted is not None and contains_answer_type(sentence, wanted)
+        typed = wanted is not None and contains_answer_type(text, wanted)
         evidence.append(
-            Evidence(doc_id, start, end, sentence, score, similarity, overlap, rank, typed)
+            Evidence(
+                sentence.doc_id,
+                sentence.start,
+                sentence.end,
+                text,
+                score,
+                similarity,
+                overlap,
+                rank,
+                typed,
+                sentence.id,
+                sentence.annotation,
+                vector,
+                sentence.index,
+            )
         )
     evidence.sort(
         key=lambda e: (-(e.score + ANSWER_TYPE_BONUS * e.has_answer_type), e.chunk_rank, e.start)

@@ -98,6 +98,7 @@ def build_indexer(
         overlap_sentences=settings.chunk_overlap_sentences,
         progress=progress,
         lock_path=collection.manifest.writer_lock,
+        pooled_sentence_vectors=settings.sentence_vectors == "pooled",
     )
 
 

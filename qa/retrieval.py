@@ -1,4 +1,6 @@
-"""Hybrid retrieval: dense (Chroma) and BM25 candidates fused by reciprocal rank."""
+"""Hybrid retrieval: dense chunks and dense sentences (Chroma) and BM25 chunks, fused by
+reciprocal rank. A sentence hit votes for the chunk that holds it, so a chunk with one precise
+sentence can rank high even when the chunk as a whole matches the question less well."""
 
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ class RetrievedChunk:
     dense_similarity: float | None = None
     bm25_rank: int | None = None
     bm25_score: float | None = None
+    sentence_rank: int | None = None  # rank of its best sentence among the sentence hits
 
 
 class HybridRetriever:
@@ -49,6 +52,10 @@ class HybridRetriever:
     def idf(self, words: set[str]) -> dict[str, float]:
         return self._lexical.idf(words)
 
+    def sentence_vectors(self, sentence_ids: list[str]) -> dict[str, np.ndarray]:
+        """The stored vectors of these sentences (for scoring evidence without embedding)."""
+        return self._store.sentences.vectors(sentence_ids)
+
     def retrieve(
         self,
         question: str,
@@ -64,7 +71,7 @@ class HybridRetriever:
         timings = timings or Timings()
         filtered = dates if dates is not None and dates.active else None
         rankings: list[list[str]] = []
-        dense = lexical = []
+        dense = lexical = by_sentence = []
         for window in [None, filtered] if filtered and date_boost else [filtered]:
             if self.mode != "bm25":
                 with timings.stage("dense"):
@@ -75,6 +82,13 @@ class HybridRetriever:
                     hits = self._store.search(query_vector, self._candidates, dense_window, within)
                 rankings.append([h.chunk_id for h in hits])
                 dense = dense or hits
+                with timings.stage("dense_sentences"):
+                    allowed = set(within) if within is not None else None
+                    sentence_hits = self._store.sentences.search(
+                        query_vector, self._candidates, allowed
+                    )
+                rankings.append(_chunk_order(sentence_hits))
+                by_sentence = by_sentence or sentence_hits
             if self.mode != "dense":
                 with timings.stage("bm25"):
                     found = self._lexical.search(question, self._candidates, window)
@@ -84,6 +98,7 @@ class HybridRetriever:
             fused = reciprocal_rank_fusion(rankings, k=self._rrf_k)[:top_k]
             dense_by_id = {h.chunk_id: (rank, h) for rank, h in enumerate(dense, start=1)}
             bm25_by_id = {cid: (rank, s) for rank, (cid, s) in enumerate(lexical, start=1)}
+            sentence_rank = {cid: rank for rank, cid in enumerate(_chunk_order(by_sentence), 1)}
             spans = self._manifest.chunk_spans([cid for cid, _ in fused])
             results = []
             for chunk_id, score in fused:
@@ -103,6 +118,12 @@ class HybridRetriever:
                         dense_similarity=d_hit.similarity if d_hit else None,
                         bm25_rank=b_rank,
                         bm25_score=b_score,
+                        sentence_rank=sentence_rank.get(chunk_id),
                     )
                 )
         return results
+
+
+def _chunk_order(hits: list) -> list[str]:
+    """The chunks of sentence hits, each once, in the order of their best sentence."""
+    return list(dict.fromkeys(h.chunk_id for h in hits))

@@ -36,6 +36,8 @@ class Settings(BaseSettings):
     serve_concurrency: int = Field(4, ge=1, le=64)
     chunk_tokens: int = Field(200, ge=16, le=512)  # all-MiniLM-L6-v2 reads 256 word pieces
     chunk_overlap_sentences: int = Field(1, ge=0, le=5)
+    # Sentence vectors: pooled from their chunk's forward pass, or each sentence embedded alone.
+    sentence_vectors: Literal["pooled", "separate"] = "pooled"
 
     # Retrieval and answering. "auto": generate when an LLM is available, else extractive.
     answer_mode: Literal["auto", "extractive", "generate"] = "auto"
@@ -43,7 +45,6 @@ class Settings(BaseSettings):
     candidates: int = Field(30, ge=1, le=500)  # per retriever, before fusion
     rrf_k: int = 60
     answer_sentences: int = Field(3, ge=1, le=10)
-    evidence_candidates: int = Field(24, ge=1, le=500)  # sentences embedded and scored per question
     # Refuse when the best evidence sentence scores below this (0..1; see qa/evidence.py).
     refusal_threshold: float = Field(0.4, ge=0.0, le=1.0)
     max_question_chars: int = 2000

@@ -30,6 +30,11 @@ class HashEmbedder:
     def count_tokens(self, texts: list[str]) -> list[int]:
         return [len(text.split()) for text in texts]
 
+    def embed_passages(self, passages, spans, pooled=True):
+        from index.embedding import embed_spans_separately
+
+        return embed_spans_separately(self, passages, spans)
+
 
 class OtherHashEmbedder(HashEmbedder):
     name = "test/another-model"

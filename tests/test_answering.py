@@ -1,9 +1,10 @@
 import numpy as np
 
+from index.documents import Sentence
+from index.sentences import sentence_spans
 from qa.answer_types import contains_answer_type, expected_answer_type
 from qa.evidence import Evidence, select_evidence
 from qa.extractive import choose_sentences
-from qa.retrieval import RetrievedChunk
 from tests.fakes import HashEmbedder
 
 
@@ -40,20 +41,37 @@ def test_select_evidence_offsets_are_exact_and_ranked():
     )
     embedder = HashEmbedder()
     question = "Who was summoned over the pact?"
-    chunk = RetrievedChunk("d:0", "d", 0, len(text), 1.0)
+    spans = sentence_spans(text)
+    candidates = [
+        (Sentence(f"d:s{i}", "d", i, s.start, s.end, "d:0"), 1) for i, s in enumerate(spans)
+    ]
+    vectors = dict(
+        zip(
+            [s.id for s, _ in candidates],
+            embedder.embed([text[s.start : s.end] for s in spans]),
+            strict=True,
+        )
+    )
+    calls = embedder.calls
     evidence = select_evidence(
         question,
         embedder.embed([question])[0],
-        [chunk],
+        candidates,
+        vectors,
         lambda _: text,
-        embedder,
         lambda words: dict.fromkeys(words, 1.0),
     )
+    assert embedder.calls == calls + 1  # the question only: sentence vectors are stored
     assert evidence[0].text.startswith("The ambassador Georgy Zinoviev")
     for e in evidence:
         assert text[e.start : e.end] == e.text
         assert 0.0 <= e.score <= 1.0
     assert all(e.text != "Ok." for e in evidence)  # too short to be evidence
+    del vectors["d:s4"]  # a sentence without a stored vector is left out, not an error
+    rest = select_evidence(
+        question, embedder.embed([question])[0], candidates, vectors, lambda _: text, lambda w: {}
+    )
+    assert "gardening" not in " ".join(e.text for e in rest)
 
 
 def test_answer_types():

@@ -10,7 +10,7 @@ import uuid
 
 import pytest
 
-from index.catalogue import SCHEMA_VERSION, CatalogueError
+from index.catalogue import TABLES_VERSION, CatalogueError
 from index.documents import Chunk, Document
 from index.locking import WriterBusyError, writer_lock
 from index.manifest import CatalogueMissingError, Manifest
@@ -193,15 +193,15 @@ def test_a_killed_writer_releases_the_lock(location):
 
 def test_schema_version_is_recorded_and_a_newer_one_refused(location):
     manifest = _open(location)
-    assert manifest._meta("schema_version") == str(SCHEMA_VERSION)
+    assert manifest._meta("tables_version") == str(TABLES_VERSION)
     with manifest.engine.begin() as conn:
         from index.catalogue import tables
 
         meta = tables().tables["meta"]
         conn.execute(
             meta.update()
-            .where(meta.c.key == "schema_version")
-            .values(value=str(SCHEMA_VERSION + 1))
+            .where(meta.c.key == "tables_version")
+            .values(value=str(TABLES_VERSION + 1))
         )
     with pytest.raises(CatalogueError, match="newer than this qa knows"):
         _open(location)
@@ -227,7 +227,7 @@ def test_a_catalogue_from_before_versions_opens(tmp_path):
     assert manifest.text("d") == "Old text" and manifest.chunk_spans(["d:0"]) == {
         "d:0": ("d", 0, 3)
     }
-    assert manifest.generation() == 0 and manifest._meta("schema_version") == str(SCHEMA_VERSION)
+    assert manifest.generation() == 0 and manifest._meta("tables_version") == str(TABLES_VERSION)
     manifest.add_document(*_document("e", "New"), "/docs/e")
     assert manifest.generation() == 1
 
@@ -252,3 +252,33 @@ def test_server_errors_are_one_line_without_the_password(postgres_url):
         CatalogueError, match="cannot use the catalogue at postgresql://qa:\\*\\*\\*@"
     ):
         Manifest(refused, "x")
+
+
+def test_sentence_records(location):
+    from index.documents import Sentence
+
+    manifest = _open(location)
+    assert manifest.schema_version() == 2  # a new collection has sentence records from the start
+    doc, chunks = _document("d1", "First part. Second part. Third")
+    sentences = [
+        Sentence("d1:s0", "d1", 0, 0, 11, "d1:0", {"ents": [["First", "ORDINAL"]]}),
+        Sentence("d1:s1", "d1", 1, 12, 24, "d1:1", {}),
+        Sentence("d1:s2", "d1", 2, 25, 30, "d1:2", {"root": "Third"}),
+    ]
+    manifest.add_document(doc, chunks, doc.source, sentences)
+    manifest.add_document(*_document("d2", "Other text"), "/docs/d2")
+    assert manifest.sentences_within([("d1", 10, 30), ("d1", 0, 24)]) == [
+        sentences[1],
+        sentences[2],
+        sentences[0],
+    ]
+    assert manifest.sentences_of_chunks({"d1:2", "d1:0"}) == [sentences[0], sentences[2]]
+    assert manifest.owner_chunks({"d1:s1", "nope"}) == {"d1:1"}
+    assert manifest.sentence_ids() == {"d1:s0", "d1:s1", "d1:s2"}
+    assert manifest.documents_without_sentences() == ["d2"]
+    assert [c.text for c in manifest.chunks_of("d1")] == ["First part", "Second part", "Third"]
+    generation = manifest.generation()
+    manifest.replace_sentences("d2", [Sentence("d2:s0", "d2", 0, 0, 10, "d2:0", {})])
+    assert manifest.documents_without_sentences() == [] and manifest.generation() == generation + 1
+    manifest.remove_document("d1")
+    assert manifest.sentence_ids() == {"d2:s0"}

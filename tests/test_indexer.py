@@ -138,3 +138,36 @@ def test_a_write_that_fails_midway_is_redone_by_the_next_run(settings, tmp_path)
     assert not report.unchanged_files and manifest.document_count() == 6
     assert check(manifest, store).agree and not manifest.write_interrupted()
     assert store.count() == len(manifest.chunk_ids())
+
+
+def test_a_collection_from_before_sentence_records_is_upgraded_on_open(
+    settings, indexer, tmp_path, caplog
+):
+    import logging
+
+    write(tmp_path / "a.txt", TEXT_A)
+    write(tmp_path / "b.txt", TEXT_B)
+    indexer.index([tmp_path])
+    manifest, store = _state(settings)
+    before = {
+        s.id: (s.doc_id, s.start, s.end, s.chunk_id, s.annotation)
+        for d in manifest.list_documents()
+        for s in manifest.sentences_within([(d.id, 0, len(manifest.text(d.id)))])
+    }
+    # What an older version left: no sentence records, no sentence vectors, schema 1.
+    for doc in manifest.list_documents():
+        manifest.replace_sentences(doc.id, [])
+        store.sentences.delete_document(doc.id)
+    manifest.set_schema_version(1)
+    assert manifest.schema_version() == 1
+
+    with caplog.at_level(logging.WARNING, logger="qa"):
+        manifest, store = _state(settings)
+    assert "upgrading the collection" in caplog.text
+    after = {
+        s.id: (s.doc_id, s.start, s.end, s.chunk_id, s.annotation)
+        for d in manifest.list_documents()
+        for s in manifest.sentences_within([(d.id, 0, len(manifest.text(d.id)))])
+    }
+    assert after == before and store.sentences.ids() == set(before)
+    assert manifest.schema_version() == 2

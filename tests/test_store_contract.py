@@ -198,3 +198,69 @@ def test_search_within_the_ids_of_a_date_range(backend):
     # An id without a vector (a half-written chunk): the date filter answers instead.
     with_missing = [*only_b, "c:0"]
     assert {h.doc_id for h in store.search(query, 5, recent, within=with_missing)} == {"b"}
+
+
+def _sentence_state(settings, embedder):
+    """(sentence records in the manifest, sentence ids with vectors) of a collection."""
+    from qa.factory import open_collection
+
+    collection = open_collection(settings, embedder)
+    return collection.manifest, collection.store
+
+
+def test_sentence_records_follow_their_documents(backend, sample_dir):
+    """Index, re-index a changed file, remove: the manifest's sentence records and the stored
+    sentence vectors stay equal, and every record's span is exact."""
+    embedder = HashEmbedder()
+    indexer = build_indexer(backend, embedder=embedder)
+    indexer.index([sample_dir])
+    manifest, store = _sentence_state(backend, embedder)
+    records = manifest.sentence_ids()
+    assert records and store.sentences.ids() == records
+    for info in manifest.list_documents():
+        text = manifest.text(info.id)
+        sentences = manifest.sentences_within([(info.id, 0, len(text))])
+        assert sentences and all(
+            text[s.start : s.end].strip() == text[s.start : s.end] for s in sentences
+        )
+        assert all(s.annotation.get("deps") for s in sentences)  # parsed at index time
+        names = {
+            text[s.start + a : s.start + b] for s in sentences for a, b, _ in s.annotation["ents"]
+        }
+        assert names  # entity offsets are relative to the sentence
+    first = sorted(sample_dir.iterdir())[0]
+    first.write_text(first.read_text() + "\nA new closing sentence about the summit was added.\n")
+    indexer.index([sample_dir])
+    manifest, store = _sentence_state(backend, embedder)
+    assert store.sentences.ids() == manifest.sentence_ids() != records
+    for info in manifest.list_documents():
+        indexer.remove(info.id)
+    manifest, store = _sentence_state(backend, embedder)
+    assert manifest.sentence_ids() == set() and store.sentences.ids() == set()
+
+
+def test_sentence_search_and_vectors(backend, sample_dir):
+    embedder = HashEmbedder()
+    build_indexer(backend, embedder=embedder).index([sample_dir])
+    manifest, store = _sentence_state(backend, embedder)
+    query = embedder.embed(["Zinoviev threaten blackmail unacceptable"])[0]
+    [best, *_] = store.sentences.search(query, 5)
+    text = manifest.text(best.doc_id)
+    assert "blackmail" in text[best.start : best.end] and best.chunk_id.startswith(best.doc_id)
+    vectors = store.sentences.vectors([best.sentence_id, "no-such:s0"])
+    assert list(vectors) == [best.sentence_id]
+    assert float(vectors[best.sentence_id] @ query) == pytest.approx(best.similarity, abs=1e-4)
+    assert store.sentences.search(query, 5, chunk_ids=set()) == []
+    only = store.sentences.search(query, 5, chunk_ids={best.chunk_id})
+    assert only and {h.chunk_id for h in only} == {best.chunk_id}
+
+
+def test_an_answer_embeds_only_the_question(backend, sample_dir):
+    embedder = HashEmbedder()
+    build_indexer(backend, embedder=embedder).index([sample_dir])
+    assistant = build_assistant(backend, embedder=embedder)
+    before = embedder.calls
+    answer = assistant.ask("What did Zinoviev say in response?")
+    assert embedder.calls == before + 1  # the question; every sentence vector is stored
+    shown = [c.quote for c in answer.citations] + [p.quote for p in answer.closest]
+    assert any("blackmail" in quote for quote in shown)  # scored from the stored vectors

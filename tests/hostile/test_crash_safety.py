@@ -24,16 +24,11 @@ from pathlib import Path
 
 import pytest
 
+from index.chroma import StoreDamagedError
 from index.consistency import check
 from index.locking import writer_lock
 from index.manifest import Manifest
-from index.store import (
-    ChunkStore,
-    StoreDamagedError,
-    chroma_dir,
-    forget_embedded_client,
-    open_client,
-)
+from index.store import ChunkStore, chroma_dir, forget_embedded_client, open_client
 from qa.factory import build_assistant, build_indexer, open_collection, writer_lock_path
 from qa.settings import Settings
 from tests.fakes import HashEmbedder
@@ -120,6 +115,8 @@ def collection_state(settings: Settings) -> dict:
         "chunks": manifest.chunk_ids(),
         "stored": stored,
         "store_count": store.count(),
+        "sentences": manifest.sentence_ids(),
+        "stored_sentences": store.sentences.ids(),
     }
 
 
@@ -165,6 +162,7 @@ def test_indexing_killed_at_random_moments_recovers_without_duplicates(tmp_path,
         with caplog.at_level(logging.WARNING, logger="qa"):
             after = collection_state(settings)  # opening repairs what the kill left
         assert after["stored"] == after["chunks"], f"trial {trial}: still inconsistent"
+        assert after["stored_sentences"] == after["sentences"], f"trial {trial}: sentences"
         assert after["store_count"] == len(after["stored"])
         print(
             f"trial {trial}: killed {kill_after:.2f}s after the first write "
@@ -183,6 +181,7 @@ def test_indexing_killed_at_random_moments_recovers_without_duplicates(tmp_path,
         assert sorted(again["docs"]) == sorted(clean["docs"])
         assert again["sources"] == clean["sources"]
         assert again["chunks"] == clean["chunks"] == again["stored"]
+        assert again["sentences"] == clean["sentences"] == again["stored_sentences"]
         assert again["store_count"] == len(clean["chunks"])
 
 
@@ -271,14 +270,19 @@ def _truncate_sqlite(store_dir: Path) -> None:
         f.truncate(path.stat().st_size // 3)
 
 
+# Each vector collection (chunks, sentences) has a segment directory: damage them all.
 def _remove_segment(store_dir: Path) -> None:
-    [segment] = [p for p in store_dir.iterdir() if p.is_dir()]
-    shutil.rmtree(segment)
+    segments = [p for p in store_dir.iterdir() if p.is_dir()]
+    assert segments
+    for segment in segments:
+        shutil.rmtree(segment)
 
 
 def _scramble_header(store_dir: Path) -> None:
-    [header] = store_dir.glob("*/header.bin")
-    header.write_bytes(os.urandom(header.stat().st_size))
+    headers = list(store_dir.glob("*/header.bin"))
+    assert headers
+    for header in headers:
+        header.write_bytes(os.urandom(header.stat().st_size))
 
 
 @pytest.mark.parametrize("damage", [_truncate_sqlite, _remove_segment, _scramble_header])
@@ -337,8 +341,10 @@ def test_vector_files_that_crash_chromadb_are_found_in_a_child_process(
     before = collection_state(settings)
     store_dir = chroma_dir(settings.data_dir)
     forget_embedded_client(store_dir)
-    [vectors] = store_dir.glob("*/data_level0.bin")
-    vectors.write_bytes(os.urandom(vectors.stat().st_size))
+    files = list(store_dir.glob("*/data_level0.bin"))  # chunk and sentence vectors
+    assert files
+    for vectors in files:
+        vectors.write_bytes(os.urandom(vectors.stat().st_size))
 
     runner = CliRunner()
     result = runner.invoke(main, ["docs", "check"], env={"QA_CHUNK_TOKENS": "30"})
