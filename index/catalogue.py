@@ -46,15 +46,18 @@ def _tables():
         Column("text", Text, nullable=False),
         Column("added_at", Float, nullable=False),
     )
-    chunks = Table(
-        "chunks",
-        metadata,
-        Column("id", Text, primary_key=True),
-        Column("doc_id", Text, nullable=False),
-        Column("idx", Integer, nullable=False),
-        Column("start", Integer, nullable=False),
-        Column("end", Integer, nullable=False),
-    )
+
+    def span_columns() -> list[Column]:
+        """A chunk's or a sentence's place: its id, document, position and characters."""
+        return [
+            Column("id", Text, primary_key=True),
+            Column("doc_id", Text, nullable=False),
+            Column("idx", Integer, nullable=False),
+            Column("start", Integer, nullable=False),
+            Column("end", Integer, nullable=False),
+        ]
+
+    chunks = Table("chunks", metadata, *span_columns())
     Index("chunks_doc", chunks.c.doc_id)
     sources = Table(
         "sources",
@@ -75,11 +78,7 @@ def _tables():
     sentences = Table(
         "sentences",
         metadata,
-        Column("id", Text, primary_key=True),
-        Column("doc_id", Text, nullable=False),
-        Column("idx", Integer, nullable=False),
-        Column("start", Integer, nullable=False),
-        Column("end", Integer, nullable=False),
+        *span_columns(),
         Column("chunk_id", Text, nullable=False),
         Column("annotation", Text, nullable=False),  # JSON: spaCy entities and parse
     )

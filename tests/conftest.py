@@ -26,6 +26,19 @@ def isolated_data_dir(tmp_path, monkeypatch):
     return data_dir
 
 
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` on 127.0.0.1 for a test module: its URL."""
+    from tests.processes import start_chroma, stop
+
+    path = tmp_path_factory.mktemp("chroma-server")
+    process, url = start_chroma(path / "store", path / "chroma.log")
+    try:
+        yield url
+    finally:
+        stop(process)
+
+
 @pytest.fixture(scope="session")
 def postgres_url():
     """A throwaway PostgreSQL server for the session (tests keep apart by collection name)."""

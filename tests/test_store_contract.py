@@ -13,17 +13,7 @@ from index.store import ChunkStore, StoreError, open_client
 from qa.factory import build_assistant, build_indexer
 from tests.conftest import SAMPLE_DIR
 from tests.fakes import HashEmbedder, OtherHashEmbedder
-from tests.processes import free_port, start_chroma, stop
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("chroma-server")
-    process, url = start_chroma(path / "store", path / "chroma.log")
-    try:
-        yield url
-    finally:
-        stop(process)
+from tests.processes import free_port
 
 
 @pytest.fixture(params=["embedded", "server"])

@@ -17,20 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from tests.processes import free_port, start_chroma, stop, wait_until_up
+from tests.processes import free_port, stop, wait_until_up
 
 ROOT = Path(__file__).resolve().parent.parent
 QUESTION = "Which harbour reopened after two years of repairs?"
-
-
-@pytest.fixture(scope="module")
-def chroma_url(tmp_path_factory):
-    path = tmp_path_factory.mktemp("chroma-two-hosts")
-    process, url = start_chroma(path / "store", path / "chroma.log")
-    try:
-        yield url
-    finally:
-        stop(process)
 
 
 class Host:
@@ -101,9 +91,9 @@ class Host:
 
 
 @pytest.fixture
-def hosts(tmp_path, chroma_url, postgres_url):
+def hosts(tmp_path, chroma_server, postgres_url):
     shared = {
-        "QA_CHROMA_URL": chroma_url,
+        "QA_CHROMA_URL": chroma_server,
         "QA_CATALOGUE_URL": postgres_url,
         "QA_COLLECTION": f"c{uuid.uuid4().hex[:12]}",
     }
