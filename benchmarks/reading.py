@@ -181,6 +181,20 @@ def main() -> None:
     )
     for r in runs:
         print(r["collection"], "stage p50 ms:", r["stages_p50_ms"])
+    for r in runs:
+        calibration = r["calibration"]
+        curve = [p for p in calibration["curve"] if round(p["threshold"] * 50) % 5 == 0]
+        if not curve or curve[0]["refusal_accuracy"] is None:
+            continue
+        print(
+            f"{r['collection']}: highest threshold with false refusals <= 0.10: "
+            f"{calibration['threshold_for_false_refusals_0.10']}; "
+            f"ECE {calibration['reliability']['ece']}"
+        )
+        print_table(
+            ["threshold", "refusal acc", "false refusals"],
+            [[p["threshold"], p["refusal_accuracy"], p["false_refusal_rate"]] for p in curve],
+        )
     path = write_result(
         f"reading-{args.label}",
         {"machine": machine(), "label": args.label, "settings": overrides, "runs": runs},

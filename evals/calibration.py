@@ -1,9 +1,9 @@
 """Refusal calibration: how refusals would change with the refusal threshold.
 
-The assistant refuses when its best evidence sentence scores below `refusal_threshold`
-(qa/extractive.py) and reports that score as `Answer.evidence_score`. Each row keeps it, so the
-effect of any other threshold can be read off one run: at threshold t an item is refused iff
-its score < t.
+The assistant refuses when its confidence that the documents answer (qa/reading) is below
+`refusal_threshold` and reports that confidence as `Answer.evidence_score`. Each row keeps it,
+so the effect of any other threshold can be read off one run: at threshold t an item is refused
+iff its score < t.
 """
 
 from __future__ import annotations
@@ -35,6 +35,29 @@ def refusal_curve(
             }
         )
     return curve
+
+
+def reliability(rows: Sequence[ItemResult]) -> dict[str, Any]:
+    """How well the confidence is calibrated: the ECE of "the documents answer this" against
+    the items' answerable labels, with the reliability table (confidence bins)."""
+    scored = [r for r in rows if r.error is None and r.evidence_score is not None]
+    ece, table = metrics.expected_calibration_error(
+        [r.evidence_score for r in scored], [r.answerable for r in scored]
+    )
+    return {"ece": ece, "bins": table}
+
+
+def threshold_for_false_refusals(
+    curve: Sequence[dict[str, Any]], most: float = 0.10
+) -> float | None:
+    """The highest threshold whose false-refusal rate is at most `most` (most refusals of
+    unanswerable questions for that budget of wrongly refused answerable ones)."""
+    allowed = [
+        p["threshold"]
+        for p in curve
+        if p["false_refusal_rate"] is not None and p["false_refusal_rate"] <= most
+    ]
+    return max(allowed) if allowed else None
 
 
 def suggest_threshold(curve: Sequence[dict[str, Any]]) -> float | None:

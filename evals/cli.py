@@ -82,6 +82,9 @@ def eval_command(
     out = out or Path("eval-reports") / f"{loaded.name}-{report.meta['mode']}"
     files = write_report(report, out, other)
     print_summary(report.summary, other)
+    ece = (report.calibration.get("reliability") or {}).get("ece")
+    if ece is not None:
+        click.echo(f"Confidence calibration: ECE {ece:.3f} (reliability table in {files.markdown})")
     if report.summary["errors"]:
         click.echo(f"{report.summary['errors']} item(s) failed; see {files.markdown}", err=True)
     click.echo(f"Wrote {files.json}, {files.markdown} and {files.plot}")

@@ -61,6 +61,43 @@ def squad_tokens(text: str) -> list[str]:
     return _ARTICLES.sub(" ", text).split()
 
 
+def exact_match(prediction: str, gold: str) -> bool:
+    """SQuAD exact match: equal after `squad_tokens` normalisation."""
+    return squad_tokens(prediction) == squad_tokens(gold)
+
+
+def expected_calibration_error(
+    confidences: Sequence[float], outcomes: Sequence[bool], bins: int = 10
+) -> tuple[float | None, list[dict]]:
+    """ECE: the mean |share of positive outcomes - mean confidence| over equal-width confidence
+    bins, weighted by the bin's size; and the reliability table (one row per non-empty bin)."""
+    if not confidences:
+        return None, []
+    table, total = [], len(confidences)
+    error = 0.0
+    for b in range(bins):
+        low, high = b / bins, (b + 1) / bins
+        inside = [
+            (c, o)
+            for c, o in zip(confidences, outcomes, strict=True)
+            if low <= c < high or (b == bins - 1 and c == 1.0)
+        ]
+        if not inside:
+            continue
+        mean_confidence = sum(c for c, _ in inside) / len(inside)
+        observed = sum(o for _, o in inside) / len(inside)
+        error += len(inside) / total * abs(observed - mean_confidence)
+        table.append(
+            {
+                "bin": f"{low:.1f}-{high:.1f}",
+                "items": len(inside),
+                "mean_confidence": round(mean_confidence, 4),
+                "answerable_share": round(observed, 4),
+            }
+        )
+    return round(error, 4), table
+
+
 def token_f1(prediction: str, gold: str) -> float:
     """SQuAD token F1: harmonic mean of token precision and recall, tokens counted with
     multiplicity (see `squad_tokens`); 0.0 when either side has no token."""

@@ -95,6 +95,21 @@ def render_markdown(data: dict[str, Any], compare: dict[str, Any] | None = None)
             "(curve in report.png; tune on dev data only).",
             "",
         ]
+        reliability = calibration.get("reliability") or {}
+        if reliability.get("bins"):
+            lines += [
+                f"Confidence calibration: expected calibration error {fmt(reliability['ece'])} "
+                "(confidence that the documents answer, against the items' answerable label).",
+                "",
+                "| confidence | items | mean confidence | answerable share |",
+                "|---|---|---|---|",
+                *[
+                    f"| {b['bin']} | {b['items']} | {b['mean_confidence']:.3f} | "
+                    f"{b['answerable_share']:.3f} |"
+                    for b in reliability["bins"]
+                ],
+                "",
+            ]
     if data.get("set_errors"):
         lines += ["## Invalid lines (skipped)", "", *[f"- {e}" for e in data["set_errors"]], ""]
     lines += ["## Worst failures", ""]

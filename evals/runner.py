@@ -141,6 +141,7 @@ def to_response(answer: Any, documents: DocumentLookup) -> Response:
         mode=answer.mode,
         timings_ms=answer.timings_ms,
         evidence_score=answer.evidence_score,
+        short_answer=answer.short_answer.text if getattr(answer, "short_answer", None) else None,
     )
 
 
@@ -149,5 +150,7 @@ def _calibration(rows: list[ItemResult], threshold: float) -> dict[str, Any]:
     return {
         "threshold": threshold,
         "suggested_threshold": calibration.suggest_threshold(curve),
+        "threshold_for_false_refusals_0.10": calibration.threshold_for_false_refusals(curve),
+        "reliability": calibration.reliability(rows),
         "curve": curve,
     }

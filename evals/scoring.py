@@ -39,7 +39,8 @@ class Response:
     standalone_question: str = ""
     mode: str = ""
     timings_ms: dict[str, float] = field(default_factory=dict)
-    evidence_score: float | None = None  # best evidence score, for the refusal calibration
+    evidence_score: float | None = None  # the confidence compared with the refusal threshold
+    short_answer: str | None = None  # the phrase shown first, when the system gives one
 
 
 @dataclass
@@ -64,6 +65,9 @@ class ItemResult:
     unsupported_sentences: int = 0
     citations: list[dict[str, Any]] = field(default_factory=list)  # with "correct" per citation
     evidence_score: float | None = None
+    short_answer: str | None = None
+    short_em: float | None = None  # SQuAD exact match of the short answer (answerable items)
+    short_f1: float | None = None  # SQuAD token F1 of the short answer (answerable items)
     timings_ms: dict[str, float] = field(default_factory=dict)
     error: str | None = None
 
@@ -119,6 +123,11 @@ def score_item(
         answered_correctly = response.refused
         f1 = 1.0 if response.refused else 0.0
         first_hit = None
+    short_em = short_f1 = None
+    if item.answerable:  # refused, or no short answer: scored 0, as SQuAD scores a blank
+        shown = "" if response.refused else (response.short_answer or "")
+        short_em = float(any(metrics.exact_match(shown, a) for a in item.answers))
+        short_f1 = metrics.best_token_f1(shown, item.answers) if shown else 0.0
     citations = [
         {
             "doc": c.doc,
@@ -146,6 +155,9 @@ def score_item(
         unsupported_sentences=sum(not supported for _, supported in response.sentences),
         citations=citations,
         evidence_score=response.evidence_score,
+        short_answer=response.short_answer,
+        short_em=short_em,
+        short_f1=None if short_f1 is None else round(short_f1, 4),
         timings_ms=dict(response.timings_ms),
     )
 

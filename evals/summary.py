@@ -23,6 +23,8 @@ RATES: dict[str, str] = {
     "overall_accuracy": "answerable answered correctly or unanswerable refused (all items)",
     "cited_sentence_share": "answer sentences with at least one citation",
     "citation_precision": "citations whose span holds the gold answer/evidence (answerable)",
+    "short_answer_em": "short answer equals a gold answer, SQuAD exact match (answerable)",
+    "short_answer_f1": "SQuAD token F1 of the short answer to the best gold (answerable)",
     "unsupported_sentence_rate": "answer sentences marked unsupported",
 }
 # For these a lower value is better (comparisons mark improvements by direction).
@@ -61,6 +63,12 @@ def summarise(rows: Sequence[ItemResult]) -> dict[str, Any]:
             "overall_accuracy": metrics.share(r.correct for r in scored),
             "cited_sentence_share": _ratio(sum(r.cited_sentences for r in answered), sentences),
             "citation_precision": metrics.share(judged),
+            "short_answer_em": metrics.mean(
+                r.short_em for r in answerable if r.short_em is not None
+            ),
+            "short_answer_f1": metrics.mean(
+                r.short_f1 for r in answerable if r.short_f1 is not None
+            ),
             "unsupported_sentence_rate": _ratio(
                 sum(r.unsupported_sentences for r in answered), sentences
             ),

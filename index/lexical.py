@@ -104,6 +104,13 @@ class LexicalIndex:
             weights[word] = math.log(1 + (n - count + 0.5) / (count + 0.5))
         return weights
 
+    def unknown(self, words: set[str]) -> set[str]:
+        """The stemmed words that no chunk of the collection contains."""
+        snap = self._fresh()
+        vocab = snap.model.vocab_dict if snap.model is not None else {}
+        df = np.diff(snap.model.scores["indptr"]) if snap.model is not None else None
+        return {w for w in words if w not in vocab or df is None or int(df[vocab[w]]) == 0}
+
     def _fresh(self) -> _Snapshot:
         generation = self._manifest.generation()
         if self._snapshot.generation != generation:

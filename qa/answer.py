@@ -7,6 +7,14 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 REFUSAL = "Not found in the documents."
+LIKELY = 0.7  # confidence from which an answer is called "likely in the documents"
+
+
+def confidence_label(confidence: float, refused: bool) -> str:
+    """The confidence in words a user understands."""
+    if refused:
+        return "not found in the documents"
+    return "likely in the documents" if confidence >= LIKELY else "weak evidence: check the passage"
 
 
 @dataclass
@@ -18,6 +26,18 @@ class Citation:
     start: int
     end: int
     quote: str  # == document text[start:end]
+
+
+@dataclass
+class ShortAnswer:
+    """The phrase that answers (a name, a date, a number), with its exact span."""
+
+    text: str
+    doc_id: str
+    start: int
+    end: int
+    quote: str  # == document text[start:end] (== text)
+    probability: float  # that this phrase is the answer (qa/reading/short_answer.py)
 
 
 @dataclass
@@ -52,7 +72,11 @@ class Answer:
     closest: list[Passage] = field(default_factory=list)
     retrieved: list[dict[str, Any]] = field(default_factory=list)
     timings_ms: dict[str, float] = field(default_factory=dict)
-    evidence_score: float = 0.0  # best evidence score; refused when below the threshold
+    # Probability that the documents answer (qa/reading); refused below the threshold.
+    # `evidence_score` is the same number, under the name earlier versions gave it.
+    confidence: float = 0.0
+    evidence_score: float = 0.0
+    short_answer: ShortAnswer | None = None
     draft: str = ""  # generate mode: the model's own text, before verification
     unsupported: list[str] = field(default_factory=list)  # generated sentences that were dropped
     notes: list[str] = field(default_factory=list)

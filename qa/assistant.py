@@ -18,6 +18,9 @@ from qa.extractive import choose_sentences
 from qa.generate import compose, stream_draft, verified_sentences
 from qa.llm import LLM
 from qa.prompting import rewrite_messages
+from qa.reading.model import ReaderModel, load_reader
+from qa.reading.reader import read
+from qa.reading.short_answer import short_answer
 from qa.retrieval import HybridRetriever, RetrievedChunk
 from qa.rewrite import is_follow_up, plausible_rewrite, rewrite_rule_based
 from qa.settings import Settings
@@ -84,6 +87,11 @@ class Assistant:
         self._llm = _SharedLLM()
 
     @property
+    def reader(self) -> ReaderModel:
+        """The fitted reading model (loaded once per process, on first use)."""
+        return load_reader()
+
+    @property
     def llm(self) -> LLM | None:
         if self._llm_factory is None:
             return None
@@ -143,11 +151,32 @@ class Assistant:
                 standalone = self._standalone(question, conversation or [], previous_answer, mode)
             yield StreamEvent("standalone", text=standalone)
             chunks, evidence = self.gather(standalone, timings, text_of, dates)
+            with timings.stage("read"):
+                reading = read(
+                    standalone,
+                    evidence,
+                    chunks,
+                    self.retriever.idf,
+                    self.reader,
+                    self.retriever.unknown_words,
+                )
+            evidence = reading.evidence
             chosen = choose_sentences(
-                evidence, self.settings.answer_sentences, self.settings.refusal_threshold
+                evidence,
+                self.settings.answer_sentences,
+                reading.confidence,
+                self.settings.refusal_threshold,
             )
             answer = Answer(question, standalone, REFUSAL, refused=not chosen, mode=mode)
-            answer.evidence_score = round(evidence[0].score, 4) if evidence else 0.0
+            answer.confidence = answer.evidence_score = round(reading.confidence, 4)
+            if reading.never_mentioned:
+                answer.notes.append(
+                    "the documents never mention " + ", ".join(reading.never_mentioned)
+                )
+            if chosen:
+                answer.short_answer = short_answer(
+                    reading.analysis, chosen[0], self.reader.short_answer
+                )
             if not chosen:
                 answer.closest = [citations.passage(e) for e in evidence[:CLOSEST_PASSAGES]]
             elif mode == "generate":

@@ -31,7 +31,7 @@ class CitationBuilder:
     def passage(self, e: Evidence) -> Passage:
         source, title = self._source_and_title(e.doc_id)
         quote = self._text(e.doc_id)[e.start : e.end]
-        return Passage(e.doc_id, source, title, e.start, e.end, quote, round(e.score, 4))
+        return Passage(e.doc_id, source, title, e.start, e.end, quote, round(e.probability, 4))
 
     def _source_and_title(self, doc_id: str) -> tuple[str, str]:
         info = self._manifest.info(doc_id)

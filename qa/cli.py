@@ -261,6 +261,13 @@ class _DraftPrinter:
 
 
 def _print_answer(answer) -> None:
+    from qa.answer import confidence_label
+
+    label = confidence_label(answer.confidence, answer.refused)
+    if answer.short_answer is not None and not answer.refused:
+        click.echo(click.style(answer.short_answer.text, bold=True) + f"  ({label})")
+    else:
+        click.echo(f"({label})")
     click.echo(answer.answer)
     if answer.citations:
         click.echo("\nSources:")

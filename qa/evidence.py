@@ -5,9 +5,9 @@ nothing: the similarity is a dot product with the question's vector.
 
 score = SIMILARITY_WEIGHT * cosine(question, sentence) + (1 - SIMILARITY_WEIGHT) * term overlap,
 where term overlap is the IDF-weighted share of the question's content words (stemmed) found in
-the sentence: a question word the collection never uses weighs most, so a question about something
-the documents do not mention scores low. Both parts lie in [0, 1], and so does the score, so one
-refusal threshold fits any collection.
+the sentence: a question word the collection never uses weighs most. The score orders the
+candidates before reading; the similarity and the overlap are also features of the reader
+(qa/reading), which decides which sentence answers and whether to refuse.
 """
 
 from __future__ import annotations
@@ -21,14 +21,11 @@ import numpy as np
 from index.documents import Sentence
 from index.lexical import terms
 from index.manifest import Manifest
-from qa.answer_types import contains_answer_type, expected_answer_type
 from qa.injection import looks_like_instruction
 from qa.retrieval import RetrievedChunk
 
 SIMILARITY_WEIGHT = 0.65
 MIN_WORDS = 4  # shorter lines are captions, bylines and leftovers, not answers
-# Ordering (not refusal) also prefers sentences holding the kind of thing asked for.
-ANSWER_TYPE_BONUS = 0.08
 
 
 @dataclass
@@ -41,7 +38,6 @@ class Evidence:
     similarity: float
     overlap: float
     chunk_rank: int  # rank (from 1) of the retrieved chunk it came from
-    has_answer_type: bool = False
     sentence_id: str = ""
     annotation: dict[str, Any] = field(default_factory=dict)  # spaCy entities and parse
     vector: np.ndarray | None = field(default=None, repr=False)  # stored at index time
@@ -90,7 +86,6 @@ def select_evidence(
     total_weight = sum(weights.values())
     matrix = np.stack([vectors[sentence.id] for sentence, _, _ in usable])
     similarities = matrix @ query_vector
-    wanted = expected_answer_type(question)
     evidence = []
     for (sentence, rank, text), words, similarity, vector in zip(
         usable, sentence_terms, similarities, matrix, strict=True
@@ -100,7 +95,6 @@ def select_evidence(
         )
         similarity = float(max(0.0, similarity))
         score = SIMILARITY_WEIGHT * similarity + (1 - SIMILARITY_WEIGHT) * overlap
-        typed = wanted is not None and contains_answer_type(text, wanted)
         evidence.append(
             Evidence(
                 sentence.doc_id,
@@ -111,14 +105,11 @@ def select_evidence(
                 similarity,
                 overlap,
                 rank,
-                typed,
                 sentence.id,
                 sentence.annotation,
                 vector,
                 sentence.index,
             )
         )
-    evidence.sort(
-        key=lambda e: (-(e.score + ANSWER_TYPE_BONUS * e.has_answer_type), e.chunk_rank, e.start)
-    )
+    evidence.sort(key=lambda e: (-e.score, e.chunk_rank, e.start))
     return evidence

@@ -6,20 +6,21 @@ import re
 
 from qa.evidence import Evidence
 
-RELATIVE_CUTOFF = 0.8  # later sentences must score at least this share of the best one
+RELATIVE_CUTOFF = 0.8  # later sentences need this share of the best one's probability
 REDUNDANT_JACCARD = 0.5
 
 
 def choose_sentences(
-    evidence: list[Evidence], max_sentences: int, threshold: float
+    evidence: list[Evidence], max_sentences: int, confidence: float, threshold: float
 ) -> list[Evidence]:
-    """Up to `max_sentences` strong, non-redundant sentences; none when the best is too weak."""
-    if not evidence or evidence[0].score < threshold:
+    """Up to `max_sentences` likely, non-redundant sentences (`evidence` ranked by the reader);
+    none when the confidence that the documents answer is below the threshold."""
+    if not evidence or confidence < threshold:
         return []
-    floor = max(threshold, evidence[0].score * RELATIVE_CUTOFF)
+    floor = evidence[0].probability * RELATIVE_CUTOFF
     chosen = [evidence[0]]
     for candidate in evidence[1:]:
-        if len(chosen) >= max_sentences or candidate.score < floor:
+        if len(chosen) >= max_sentences or candidate.probability < floor:
             break
         if not any(_redundant(candidate.text, c.text) for c in chosen):
             chosen.append(candidate)

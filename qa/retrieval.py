@@ -52,6 +52,10 @@ class HybridRetriever:
     def idf(self, words: set[str]) -> dict[str, float]:
         return self._lexical.idf(words)
 
+    def unknown_words(self, words: set[str]) -> set[str]:
+        """Stemmed words that occur nowhere in the collection."""
+        return self._lexical.unknown(words)
+
     def sentence_vectors(self, sentence_ids: list[str]) -> dict[str, np.ndarray]:
         """The stored vectors of these sentences (for scoring evidence without embedding)."""
         return self._store.sentences.vectors(sentence_ids)

@@ -26,6 +26,19 @@ def isolated_data_dir(tmp_path, monkeypatch):
     return data_dir
 
 
+@pytest.fixture(autouse=True)
+def score_reader_with_fake_embeddings(request, monkeypatch):
+    """Fast tests read with a reader that scores like the pre-reading evidence score (the hash
+    embedder's similarities mean nothing to the learned one); the slow layer reads for real."""
+    if request.node.get_closest_marker("slow"):
+        return
+    from qa.settings import Settings
+    from tests.fakes import score_reader
+
+    reader = score_reader(Settings.model_fields["refusal_threshold"].default)
+    monkeypatch.setattr("qa.assistant.load_reader", lambda: reader)
+
+
 @pytest.fixture(scope="module")
 def chroma_server(tmp_path_factory):
     """A real `chroma run` on 127.0.0.1 for a test module: its URL."""

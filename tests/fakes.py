@@ -57,3 +57,28 @@ class ScriptedLLM:
 
     def complete(self, messages, max_tokens):
         return "".join(self.stream(messages, max_tokens))
+
+
+def score_reader(threshold: float, threshold_score: float = 0.4, steepness: float = 20.0):
+    """The reader the fast tests use with the hash embedder, whose vectors mean little to the
+    learned reader: it ranks sentences by the pre-reading evidence score (0.65 x similarity +
+    0.35 x term overlap) and its confidence crosses `threshold` exactly where the best
+    sentence's score crosses `threshold_score`."""
+    import math
+
+    from qa.reading.features import QUESTION_FEATURES, SENTENCE_FEATURES
+    from qa.reading.model import LinearModel, ReaderModel, load_reader
+
+    def linear(features, weights, intercept):
+        coef = np.array([weights.get(f, 0.0) for f in features])
+        n = len(features)
+        return LinearModel(tuple(features), np.zeros(n), np.ones(n), coef, intercept)
+
+    logit = math.log(threshold / (1 - threshold)) if 0 < threshold < 1 else 0.0
+    score = {"similarity": 0.65 * steepness, "overlap": 0.35 * steepness}
+    top = {"top_similarity": 0.65 * steepness, "top_overlap": 0.35 * steepness}
+    return ReaderModel(
+        linear(SENTENCE_FEATURES, score, -threshold_score * steepness),
+        linear(QUESTION_FEATURES, top, logit - threshold_score * steepness),
+        load_reader().short_answer,
+    )

@@ -2,19 +2,23 @@ import numpy as np
 
 from index.documents import Sentence
 from index.sentences import sentence_spans
-from qa.answer_types import contains_answer_type, expected_answer_type
 from qa.evidence import Evidence, select_evidence
 from qa.extractive import choose_sentences
 from tests.fakes import HashEmbedder
 
 
-def _ev(text, score, start=0):
-    return Evidence("d", start, start + len(text), text, score, score, score, 1)
+def _ev(text, probability, start=0):
+    return Evidence(
+        "d", start, start + len(text), text, probability, probability, probability, 1,
+        probability=probability,
+    )  # fmt: skip
 
 
 def test_choose_refuses_below_threshold():
-    assert choose_sentences([_ev("weak sentence here", 0.2)], 3, threshold=0.3) == []
-    assert choose_sentences([], 3, threshold=0.3) == []
+    strong = [_ev("a strong sentence here", 0.9)]
+    assert choose_sentences(strong, 3, confidence=0.2, threshold=0.3) == []
+    assert choose_sentences(strong, 3, confidence=0.4, threshold=0.3) == strong
+    assert choose_sentences([], 3, confidence=0.9, threshold=0.3) == []
 
 
 def test_choose_keeps_strong_distinct_sentences_only():
@@ -24,13 +28,13 @@ def test_choose_keeps_strong_distinct_sentences_only():
         _ev("Seoul protested the military treaty between the two countries.", 0.8, 200),
         _ev("Weather was mild in the capital.", 0.5, 300),
     ]
-    chosen = choose_sentences(evidence, 3, threshold=0.3)
+    chosen = choose_sentences(evidence, 3, confidence=0.9, threshold=0.3)
     assert [e.start for e in chosen] == [0, 200]  # near-duplicate and weak ones dropped
 
 
 def test_choose_caps_the_number_of_sentences():
     evidence = [_ev(f"distinct sentence number {i} {'x' * i}", 0.9, i * 50) for i in range(6)]
-    assert len(choose_sentences(evidence, 2, threshold=0.3)) == 2
+    assert len(choose_sentences(evidence, 2, confidence=0.9, threshold=0.3)) == 2
 
 
 def test_select_evidence_offsets_are_exact_and_ranked():
@@ -72,17 +76,6 @@ def test_select_evidence_offsets_are_exact_and_ranked():
         question, embedder.embed([question])[0], candidates, vectors, lambda _: text, lambda w: {}
     )
     assert "gardening" not in " ".join(e.text for e in rest)
-
-
-def test_answer_types():
-    assert expected_answer_type("When was the treaty signed?") == "date"
-    assert expected_answer_type("How many people died?") == "number"
-    assert expected_answer_type("Who was summoned?") == "name"
-    assert expected_answer_type("Why did Seoul protest?") is None
-    assert contains_answer_type("It was signed on June 19 in Pyongyang.", "date")
-    assert contains_answer_type("Seoul summoned Georgy Zinoviev.", "name")
-    assert not contains_answer_type("Nobody was there.", "name")
-    assert contains_answer_type("About 155 shells.", "number")
 
 
 def test_hash_embedder_is_deterministic_and_normalised():

@@ -54,6 +54,22 @@ def test_who_was_summoned_and_why(real_run):
     assert "Zinoviev" in quotes and re.search(r"pact|treaty", quotes, re.I)
 
 
+def test_who_was_summoned_gets_the_name_first_with_an_exact_span(real_run):
+    answer = _ask(real_run, "Who was summoned?")
+    assert not answer["refused"] and answer["confidence"] >= 0.5
+    short = answer["short_answer"]
+    assert short["text"] == "Georgy Zinoviev"
+    text = json.loads(real_run("docs", "show", short["doc_id"], "--json").output)["text"]
+    assert text[short["start"] : short["end"]] == short["quote"] == "Georgy Zinoviev"
+    shown = real_run("ask", "Who was summoned?").output
+    assert shown.splitlines()[0].startswith("Georgy Zinoviev")
+
+
+def test_a_question_about_an_entity_the_documents_never_mention_is_refused(real_run):
+    answer = _ask(real_run, "Why did South Korea summon the ambassador of Brazil?")
+    assert answer["refused"] and answer["short_answer"] is None
+
+
 def test_other_seed_questions_cite_the_right_passage(real_run):
     answer = _ask(real_run, "What did Zinoviev say in response?")
     assert not answer["refused"] and "blackmail" in answer["answer"]

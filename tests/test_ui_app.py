@@ -298,3 +298,13 @@ def test_publication_date_filter(backend, tmp_path):
     assert all("budget" in c.quote for c in session.turns[-1].citations)
     bad = list(chat.respond("What?", None, "extractive", 6, False, "", "soon"))
     assert "is not a date" in bad[-1][1] and bad[-1][3] == "What?"
+
+
+def test_clicking_the_short_answer_highlights_exactly_the_phrase(indexed):
+    chat = ChatPanel(indexed)
+    session = ask(chat, QUESTION)[-1][2]
+    short = session.turns[0].short_answer
+    assert short is not None
+    panel = Tags(click(chat, session, turn=0, short=1))
+    _, text = indexed.document(short.doc_id)
+    assert panel.marked == [short.quote] == [text[short.start : short.end]]

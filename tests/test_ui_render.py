@@ -315,3 +315,19 @@ def test_web_payloads_render_as_text_in_every_panel(payload, url):
         if tag == "a"
     )
     assert payload in parsed.text  # shown as the very characters it is
+
+
+def test_the_short_answer_comes_first_bold_and_clickable_with_the_confidence_in_words():
+    from qa.answer import ShortAnswer
+
+    answer = _answer(
+        short_answer=ShortAnswer("Alp<ha", "doc1", 0, 3, "Alp<ha", 0.8), confidence=0.91
+    )
+    html = render_answer_text(answer, 0, show_unverified=False)
+    parsed = Tags(html)
+    buttons = [attrs for tag, attrs in parsed.tags if tag == "button"]
+    assert buttons[0]["data-short"] == "1" and buttons[0]["data-turn"] == "0"
+    assert parsed.text.startswith("Alp<ha") and "likely in the documents" in parsed.text
+    assert "<b>Alp&lt;ha</b>" in html  # escaped
+    weak = Tags(render_answer_text(_answer(confidence=0.5), 0, show_unverified=False))
+    assert "weak evidence" in weak.text

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,7 +77,7 @@ class ChatPanel:
 
     def open_source(self, session: Any, event: gr.EventData) -> str:
         """The source panel for the clicked [n] (or closest passage) of an answer."""
-        data = {key: getattr(event, key, None) for key in ("turn", "n", "closest")}
+        data = {key: getattr(event, key, None) for key in ("turn", "n", "closest", "short")}
         found = self._span(session, data)
         if found is None:
             return EMPTY_SOURCE
@@ -94,6 +95,8 @@ class ChatPanel:
         """(label, the clicked Citation or closest Passage)."""
         try:
             answer = session.turns[int(data["turn"])]
+            if data.get("short") is not None:
+                return "short answer", short_answer_span(answer)
             if data.get("n") is not None:
                 citation = next(c for c in answer.citations if c.n == int(data["n"]))
                 return f"[{citation.n}]", citation
@@ -102,6 +105,18 @@ class ChatPanel:
             return f"closest passage {i + 1} (score {passage.score:.2f})", passage
         except (AttributeError, KeyError, IndexError, StopIteration, TypeError, ValueError):
             return None  # a stale click (the conversation was reset) or a malformed event
+
+
+def short_answer_span(answer: Any) -> Any:
+    """The short answer as a span to show: the citation of the sentence it comes from, narrowed
+    to the phrase."""
+    short = answer.short_answer
+    sentence = next(
+        c
+        for c in answer.citations
+        if c.doc_id == short.doc_id and c.start <= short.start and short.end <= c.end
+    )
+    return dataclasses.replace(sentence, start=short.start, end=short.end, quote=short.quote)
 
 
 def date_range(since: str, until: str):

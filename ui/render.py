@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from qa.answer import confidence_label
 from ui.html import escape, short_source
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -70,7 +71,25 @@ def render_answer_text(answer: Any, turn: int, show_unverified: bool) -> str:
         body = " ".join(render_sentence(s, turn, titles) for s in sentences)
     else:
         body = _with_cite_buttons(answer.answer, turn, titles)[0]
-    return f'<p class="qa-answer-text">{body}</p>'
+    return _render_short(answer, turn) + f'<p class="qa-answer-text">{body}</p>'
+
+
+def _render_short(answer: Any, turn: int) -> str:
+    """The short answer, bold and clickable like a citation, with the confidence in words."""
+    confidence = getattr(answer, "confidence", None)
+    label = "" if confidence is None else confidence_label(confidence, answer.refused)
+    short = getattr(answer, "short_answer", None)
+    phrase = (
+        f'<button type="button" class="qa-cite qa-short-answer" data-turn="{turn}" '
+        f'data-short="1" title="show where this comes from"><b>{escape(short.text)}</b></button>'
+        if short is not None
+        else ""
+    )
+    if not phrase and not label:
+        return ""
+    return (
+        f'<div class="qa-short">{phrase}<span class="qa-confidence">{escape(label)}</span></div>'
+    )
 
 
 def _render_closest(answer: Any, turn: int) -> str:

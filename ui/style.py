@@ -18,6 +18,9 @@ CSS = """
 .qa-cite:hover { background: var(--button-primary-background-fill);
   color: var(--button-primary-text-color); }
 .qa-cite.qa-active { outline: 2px solid var(--color-accent); }
+.qa-short { margin-bottom: 4px; }
+.qa-short .qa-cite { font-size: 1.05em; }
+.qa-confidence { color: var(--body-text-color-subdued); font-size: 0.9em; margin-left: 6px; }
 .qa-passage { border: none; background: none; padding: 0; cursor: pointer; text-align: left;
   color: var(--color-accent); text-decoration: underline; font-weight: 600; }
 .qa-passage.qa-active { background: var(--color-accent-soft); }
@@ -63,6 +66,7 @@ element.addEventListener('click', (event) => {
     turn: number(button.dataset.turn),
     n: number(button.dataset.n),
     closest: number(button.dataset.closest),
+    short: number(button.dataset.short),
   });
 });
 """

@@ -1,0 +1,145 @@
+"""The short answer: the phrase of the best sentence that answers the question, with its exact
+span in the document.
+
+Candidates come from the sentence's stored annotation: its named entities, and its noun phrases
+(read off the dependency parse: a nominal word with the modifiers to its left). Each candidate
+gets features (its entity kind against the one expected, words it shares with the question, how
+far it is from the words it shares, its role in the sentence, ...) and the short-answer model
+(fitted with the reader, see evals/train_reader.py) picks the most probable one.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.lexical import terms
+from qa.answer import ShortAnswer
+from qa.evidence import Evidence
+from qa.question_types import WH_KINDS, QuestionAnalysis
+
+_NOMINAL = {
+    "nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "conj", "dative", "oprd", "npadvmod",
+    "agent", "pcomp",
+}  # fmt: skip
+_MODIFIERS = {"compound", "amod", "det", "nummod", "poss", "nmod", "quantmod", "case", "predet"}
+_OBJECTS = {"dobj", "pobj", "attr", "oprd", "dative"}
+_SUBJECTS = {"nsubj", "nsubjpass", "agent"}
+
+CANDIDATE_FEATURES = [
+    "type_match",
+    "is_entity",
+    "question_word_share",  # share of the candidate's words that the question has
+    "log_distance",  # words between the candidate and the nearest word shared with the question
+    "head_noun_match",
+    "is_object",
+    "is_subject",
+    "after_verb",
+    "log_words",
+    *[f"wh_{kind.replace(' ', '_')}_entity" for kind in WH_KINDS],
+]
+
+
+@dataclass(frozen=True)
+class Candidate:
+    start: int  # relative to the sentence
+    end: int
+    label: str  # entity label, or "" for a noun phrase
+    dep: str
+    head: int  # token index of its head word
+
+
+def candidates(text: str, annotation: dict) -> list[Candidate]:
+    """Entities and noun phrases of a sentence, each span once (an entity wins)."""
+    deps = annotation.get("deps", [])
+    children: dict[int, list[int]] = {}
+    for i, (_, _, _, head) in enumerate(deps):
+        if head != i:
+            children.setdefault(head, []).append(i)
+
+    def leftmost(i: int) -> int:
+        left = [c for c in children.get(i, []) if c < i and deps[c][2] in _MODIFIERS]
+        return min((leftmost(c) for c in left), default=i)
+
+    def token_at(start: int) -> int:
+        for i, (s, e, _, _) in enumerate(deps):
+            if s <= start < e:
+                return i
+        return 0
+
+    found: dict[tuple[int, int], Candidate] = {}
+    for start, end, label in annotation.get("ents", []):
+        t = token_at(start)
+        dep, head = (deps[t][2], deps[t][3]) if deps else ("", 0)
+        found[(start, end)] = Candidate(start, end, label, dep, head)
+    for i, (start, end, dep, head) in enumerate(deps):
+        if dep not in _NOMINAL or not text[start:end][:1].isalnum():
+            continue
+        span = (deps[leftmost(i)][0], end)
+        if span not in found and not any(a <= span[0] and span[1] <= b for a, b in found):
+            found[span] = Candidate(span[0], span[1], "", dep, head)
+    return sorted(found.values(), key=lambda c: (c.start, c.end))
+
+
+def candidate_features(
+    analysis: QuestionAnalysis, text: str, annotation: dict, found: list[Candidate]
+) -> np.ndarray:
+    if not found:
+        return np.zeros((0, len(CANDIDATE_FEATURES)), dtype=np.float32)
+    question_terms = analysis.focus
+    words = [(m_start, m_end) for m_start, m_end, _, _ in annotation.get("deps", [])]
+    shared = [i for i, (s, e) in enumerate(words) if terms([text[s:e]])[0] & question_terms] or [0]
+    verb = next((i for i, d in enumerate(annotation.get("deps", [])) if d[2] == "ROOT"), 0)
+    rows = []
+    for c in found:
+        phrase_terms = terms([text[c.start : c.end]])[0]
+        inside = [i for i, (s, e) in enumerate(words) if s >= c.start and e <= c.end] or [0]
+        distance = (
+            min(abs(i - j) for i in inside for j in shared if j not in inside)
+            if any(j not in inside for j in shared)
+            else 0
+        )
+        is_entity = bool(c.label)
+        rows.append(
+            [
+                float(c.label in analysis.expected),
+                float(is_entity),
+                len(phrase_terms & question_terms) / len(phrase_terms) if phrase_terms else 1.0,
+                math.log1p(distance),
+                float(
+                    bool(analysis.head_noun) and analysis.head_noun in text[c.start : c.end].lower()
+                ),
+                float(c.dep in _OBJECTS),
+                float(c.dep in _SUBJECTS),
+                float(inside[0] > verb),
+                math.log1p(len(text[c.start : c.end].split())),
+                *[float(analysis.wh == kind and is_entity) for kind in WH_KINDS],
+            ]
+        )
+    return np.asarray(rows, dtype=np.float32)
+
+
+def short_answer(analysis: QuestionAnalysis, best: Evidence, model) -> ShortAnswer | None:
+    """The most probable candidate phrase of `best`, or None when it has no candidate or the
+    question asks for an explanation (why, how) rather than a phrase."""
+    if analysis.wh in {"why", "how"}:
+        return None
+    found = candidates(best.text, best.annotation)
+    if not found:
+        return None
+    probabilities = model.probability(
+        candidate_features(analysis, best.text, best.annotation, found)
+    )
+    i = int(np.argmax(probabilities))
+    c = found[i]
+    phrase = best.text[c.start : c.end]  # best.text is the document's text at best's span
+    return ShortAnswer(
+        phrase,
+        best.doc_id,
+        best.start + c.start,
+        best.start + c.end,
+        phrase,
+        float(probabilities[i]),
+    )
