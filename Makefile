@@ -11,7 +11,7 @@ QUESTION ?= Who was summoned and why?
 # compiled on died with SIGILL here once the virtual machine ran on another CPU.
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: install browser demo test test-fast lint bench audit clean
+.PHONY: install browser postgres demo test test-fast lint bench audit clean
 
 install: $(VENV)/.installed
 
@@ -44,10 +44,17 @@ browser:
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; \
 		else echo "install Debian's chromium package for the browser tests" >&2; fi; }
 
-test: install browser
+# The catalogue tests start a throwaway PostgreSQL server with Debian's initdb and pg_ctl.
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null 2>&1 || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
+		else echo "install Debian's postgresql package for the catalogue tests" >&2; fi; }
+
+test: install browser postgres
 	$(BIN)/python -m pytest -q
 
-test-fast: install
+test-fast: install postgres
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: install

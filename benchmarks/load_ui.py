@@ -1,4 +1,6 @@
-"""Query latency of the web app under concurrent clients, embedded store vs Chroma server.
+"""Query latency of the web app under concurrent clients: embedded store, Chroma server, and
+the shared deployment (one Chroma server, one PostgreSQL catalogue, --apps `qa serve` processes,
+each with its own data directory, the users spread over them as a reverse proxy would).
 
 Starts `qa serve` (extractive answers) on 127.0.0.1 over a RealTime QA collection, then for each
 client count runs that many simulated users at once, each with its own gradio_client calling
@@ -8,6 +10,7 @@ benchmarks/results/load_ui.json.
 
     python benchmarks/load_ui.py --articles 262                   # index 10% first, then load
     python benchmarks/load_ui.py --data-dir DIR --clients 1,8,32  # an existing collection
+    python benchmarks/load_ui.py --backends embedded,shared --apps 2
 """
 
 from __future__ import annotations
@@ -25,7 +28,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import SHARED, machine, print_table, write_result  # noqa: E402
 from harness.load_users import run_users  # noqa: E402
-from harness.servers import free_port, peak_rss_mb, start, start_chroma, stop  # noqa: E402
+from harness.servers import (  # noqa: E402
+    free_port,
+    peak_rss_mb,
+    start,
+    start_chroma,
+    start_postgres,
+    stop,
+)
 
 REALTIMEQA = SHARED / "benchmarks" / "realtimeqa"
 
@@ -37,7 +47,8 @@ def main() -> None:
     parser.add_argument("--clients", default="1,8,32")
     parser.add_argument("--requests", type=int, default=96, help="requests per level (at most)")
     parser.add_argument("--time-limit", type=float, default=180.0, help="seconds per level")
-    parser.add_argument("--backends", default="embedded,server")
+    parser.add_argument("--backends", default="embedded,server", help="embedded,server,shared")
+    parser.add_argument("--apps", type=int, default=2, help="qa serve processes when shared")
     parser.add_argument("--concurrency", type=int, default=4, help="QA_SERVE_CONCURRENCY")
     args = parser.parse_args()
 
@@ -96,6 +107,8 @@ def qa_command() -> list[str]:
 
 
 def run_backend(backend, data_dir, work, levels, questions, args) -> list[dict]:
+    if backend == "shared":
+        return run_shared(data_dir, work, levels, questions, args)
     env = {
         **os.environ,
         "QA_DATA_DIR": str(data_dir),
@@ -113,38 +126,77 @@ def run_backend(backend, data_dir, work, levels, questions, args) -> list[dict]:
     url = f"http://127.0.0.1:{port}/"
     app = start([*qa_command(), "serve"], url, work / f"serve-{backend}.log", env)
     try:
-        run_users(url, questions[:4], askers=1, requests_per_user=4)  # warm up
-        results = []
-        for clients in levels:
-            per_user = max(1, args.requests // clients)
-            run = run_users(
-                url,
-                questions,
-                askers=clients,
-                requests_per_user=per_user,
-                time_limit=args.time_limit,
-            )
-            latency = run.latency()
-            results.append(
-                {
-                    "backend": backend,
-                    "clients": clients,
-                    "requests": len(run.requests),
-                    "failed": len(run.failed()),
-                    "errors": sorted({r.error for r in run.failed()})[:5],
-                    "p50_s": latency["p50"],
-                    "p95_s": latency["p95"],
-                    "per_s": len(run.requests) / run.seconds,
-                    "server_peak_rss_mb": peak_rss_mb(app),
-                    "chroma_peak_rss_mb": peak_rss_mb(chroma) if chroma else None,
-                }
-            )
-            print(json.dumps(results[-1]))
-        return results
+        return run_levels(backend, [url], [app], chroma, levels, questions, args)
     finally:
         stop(app)
         if chroma:
             stop(chroma)
+
+
+def run_shared(data_dir, work, levels, questions, args) -> list[dict]:
+    """The SQLite catalogue copied into a fresh PostgreSQL (`qa docs migrate`), `chroma run`
+    on the embedded store's files, and `args.apps` app processes with empty data directories."""
+    chroma, chroma_url = start_chroma(data_dir / "chroma", work / "chroma.log")
+    postgres = start_postgres()
+    apps: list = []
+    try:
+        migrate = [*qa_command(), "--data-dir", str(data_dir), "docs", "migrate"]
+        subprocess.run([*migrate, "--to", postgres.url], check=True, stdout=subprocess.DEVNULL)
+        urls = []
+        for n in range(args.apps):
+            port = free_port()
+            env = {
+                **os.environ,
+                "QA_DATA_DIR": str(work / f"app-{n}"),
+                "QA_CHROMA_URL": chroma_url,
+                "QA_CATALOGUE_URL": postgres.url,
+                "QA_ANSWER_MODE": "extractive",
+                "QA_SERVE_CONCURRENCY": str(args.concurrency),
+                "QA_PORT": str(port),
+                "GRADIO_ANALYTICS_ENABLED": "False",
+                "ANONYMIZED_TELEMETRY": "False",
+            }
+            urls.append(f"http://127.0.0.1:{port}/")
+            apps.append(start([*qa_command(), "serve"], urls[-1], work / f"app-{n}.log", env))
+        return run_levels(f"shared x{args.apps}", urls, apps, chroma, levels, questions, args)
+    finally:
+        for app in apps:
+            stop(app)
+        stop(chroma)
+        postgres.stop()
+
+
+def run_levels(backend, urls, apps, chroma, levels, questions, args) -> list[dict]:
+    """Each client count in turn against the running app processes (after a warm-up)."""
+    for url in urls:
+        run_users(url, questions[:4], askers=1, requests_per_user=4)  # warm up
+    results = []
+    for clients in levels:
+        per_user = max(1, args.requests // clients)
+        run = run_users(
+            urls,
+            questions,
+            askers=clients,
+            requests_per_user=per_user,
+            time_limit=args.time_limit,
+        )
+        latency = run.latency()
+        results.append(
+            {
+                "backend": backend,
+                "clients": clients,
+                "requests": len(run.requests),
+                "failed": len(run.failed()),
+                "errors": sorted({r.error for r in run.failed()})[:5],
+                "p50_s": latency["p50"],
+                "p95_s": latency["p95"],
+                "per_s": len(run.requests) / run.seconds,
+                "server_peak_rss_mb": sum(peak_rss_mb(app) or 0 for app in apps),
+                "chroma_peak_rss_mb": peak_rss_mb(chroma) if chroma else None,
+            }
+        )
+        print(json.dumps(results[-1]))
+    return results
 
 
 if __name__ == "__main__":

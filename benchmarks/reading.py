@@ -91,8 +91,7 @@ def run_collection(name: str, docs: Path, items: list, overrides: dict) -> dict:
     index_seconds = time.perf_counter() - start
     assistant = build_assistant(settings, embedder)
     passages = [
-        passage_text(title, text)
-        for _, title, text, _ in assistant.manifest.iter_chunk_texts()
+        passage_text(title, text) for _, title, text, _ in assistant.manifest.iter_chunk_texts()
     ]
     start = time.perf_counter()
     embedder.embed(passages)

@@ -44,7 +44,7 @@ class LoadRun:
 
 
 def run_users(
-    url: str,
+    url: str | list[str],
     questions: list[str],
     askers: int,
     uploaders: int = 0,
@@ -54,8 +54,11 @@ def run_users(
 ) -> LoadRun:
     """Start every user at once; each stops after `requests_per_user` requests or when
     `time_limit` seconds have passed. `make_file(user, n)` writes the n-th file an uploader
-    sends."""
+    sends. Given several URLs (app processes behind a proxy, in effect), user i uses the
+    (i mod n)-th."""
     from gradio_client import Client, handle_file
+
+    urls = [url] if isinstance(url, str) else url
 
     run = LoadRun()
     lock = threading.Lock()
@@ -69,7 +72,7 @@ def run_users(
                 run.uploaded.append(uploaded)
 
     def user(number: int, uploads: bool) -> None:
-        client = Client(url, verbose=False)
+        client = Client(urls[number % len(urls)], verbose=False)
         start_together.wait()
         for n in range(requests_per_user):
             if time.monotonic() > deadline:

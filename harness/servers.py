@@ -74,3 +74,85 @@ def peak_rss_mb(process: subprocess.Popen) -> float | None:
     except OSError:
         pass
     return None
+
+
+class PostgresServer:
+    """A throwaway PostgreSQL server (`initdb` + `pg_ctl`) in a temporary directory on a free
+    127.0.0.1 port, with one password-protected user. `url` is a postgresql:// URL."""
+
+    def __init__(self, url: str, directory: Path, run_as: list[str], bin_dir: Path):
+        self.url = url
+        self.directory = directory
+        self.log = directory / "postgres.log"
+        self._run_as = run_as
+        self._bin = bin_dir
+
+    def stop(self) -> None:
+        import shutil
+
+        pg_ctl = [*self._run_as, str(self._bin / "pg_ctl")]
+        subprocess.run(
+            [*pg_ctl, "stop", "-D", str(self.directory / "data"), "-m", "fast", "-w"],
+            capture_output=True,
+            timeout=60,
+        )
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
+def postgres_bin_dir() -> Path | None:
+    """Where Debian's `postgresql` package put initdb and pg_ctl (the newest version)."""
+    import shutil
+
+    found = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"), key=lambda p: p.parts[-3])
+    if found:
+        return found[-1].parent
+    initdb = shutil.which("initdb")
+    return Path(initdb).resolve().parent if initdb else None
+
+
+def start_postgres() -> PostgresServer:
+    """initdb + pg_ctl start in a fresh directory under the system temp dir. initdb refuses to
+    run as root, so as root the server runs as the `postgres` user (or `nobody`), which owns the
+    directory."""
+    import os
+    import pwd
+    import secrets
+    import tempfile
+
+    bin_dir = postgres_bin_dir()
+    if bin_dir is None:
+        raise RuntimeError("PostgreSQL is not installed: `make test` installs Debian's postgresql")
+    directory = Path(tempfile.mkdtemp(prefix="qa-postgres-"))
+    run_as: list[str] = []
+    if os.geteuid() == 0:
+        names = [u.pw_name for u in pwd.getpwall()]
+        user = "postgres" if "postgres" in names else "nobody"
+        entry = pwd.getpwnam(user)
+        os.chown(directory, entry.pw_uid, entry.pw_gid)
+        run_as = ["runuser", "-u", user, "--"]
+    password = secrets.token_hex(16)
+    # Written by the server's user, so it may read it.
+    subprocess.run(
+        [*run_as, "sh", "-c", f"umask 077; printf %s {password} > {directory}/pw"], check=True
+    )
+    initdb = [str(bin_dir / "initdb"), "-D", str(directory / "data"), "-U", "qa"]
+    initdb += ["--auth=scram-sha-256", f"--pwfile={directory}/pw", "-E", "UTF8", "--no-locale"]
+    subprocess.run([*run_as, *initdb, "--no-sync"], check=True, capture_output=True, timeout=120)
+    port = free_port()
+    # fsync off: a test server's data is thrown away, and fsync is most of a commit's cost here.
+    options = f"-h 127.0.0.1 -p {port} -k {directory} -F -c max_connections=200"
+    start = [str(bin_dir / "pg_ctl"), "start", "-D", str(directory / "data"), "-w", "-t", "60"]
+    result = subprocess.run(
+        [*run_as, *start, "-l", str(directory / "postgres.log"), "-o", options],
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    server = PostgresServer(
+        f"postgresql://qa:{password}@127.0.0.1:{port}/postgres", directory, run_as, bin_dir
+    )
+    if result.returncode != 0:
+        log = server.log.read_text()[-2000:] if server.log.exists() else result.stderr
+        server.stop()
+        raise RuntimeError(f"PostgreSQL did not start: {log}")
+    return server

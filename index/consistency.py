@@ -21,7 +21,7 @@ from index.annotation import annotate
 from index.chroma import StoreDamagedError, StoreError
 from index.documents import document_sentences
 from index.embedding import Embedder
-from index.locking import WriterBusyError, writer_lock
+from index.locking import WriterBusyError, WriterLock, writer_lock
 from index.manifest import SCHEMA_VERSION, Manifest
 from index.sentences import sentence_spans
 from index.store import ChunkStore, forget_embedded_client
@@ -177,7 +177,7 @@ def open_store(
     embedder: Embedder,
     collection: str,
     manifest: Manifest,
-    lock_path: Path,
+    lock_path: WriterLock,
     store_dir: Path | None,
     repair: bool = True,
     thorough: bool = False,
@@ -219,7 +219,7 @@ def open_store(
         return rebuild(open_client, embedder, collection, manifest, store_dir, reason)
 
 
-def _writer_died(manifest: Manifest, lock_path: Path) -> bool:
+def _writer_died(manifest: Manifest, lock_path: WriterLock) -> bool:
     if not manifest.write_interrupted():
         return False
     try:
@@ -253,7 +253,7 @@ ChunkStore(open_client(Path(sys.argv[1])), Named(), sys.argv[2]).probe()
 
 
 def _repair_unless_writing(
-    manifest: Manifest, store: ChunkStore, embedder: Embedder, lock_path: Path
+    manifest: Manifest, store: ChunkStore, embedder: Embedder, lock_path: WriterLock
 ) -> None:
     try:
         with writer_lock(lock_path):
@@ -265,7 +265,7 @@ def _repair_unless_writing(
 
 
 def _upgrade(
-    manifest: Manifest, store: ChunkStore, embedder: Embedder, lock_path: Path, allowed: bool
+    manifest: Manifest, store: ChunkStore, embedder: Embedder, lock_path: WriterLock, allowed: bool
 ) -> None:
     if not allowed:
         raise StoreError(

@@ -18,7 +18,7 @@ from index.consistency import repair
 from index.documents import Chunk, Document, LoadError, Sentence, document_sentences
 from index.embedding import Embedder
 from index.loaders import MAX_FILE_BYTES, expand_paths
-from index.locking import writer_lock
+from index.locking import WriterLock, writer_lock
 from index.manifest import Manifest
 from index.sandbox import load_sandboxed
 from index.store import ChunkStore
@@ -56,7 +56,7 @@ class Indexer:
         overlap_sentences: int = 1,
         batch_chunks: int = 256,
         progress: bool = False,
-        lock_path: Path | None = None,
+        lock_path: WriterLock | None = None,
         pooled_sentence_vectors: bool = True,
     ):
         self._manifest = manifest

@@ -84,9 +84,18 @@ def _importable(target: str) -> bool:
     envvar="QA_CHROMA_URL",
     help="A Chroma server (http://HOST:PORT) instead of the embedded store (env QA_CHROMA_URL).",
 )
+@click.option(
+    "--catalogue-url",
+    envvar="QA_CATALOGUE_URL",
+    help="A PostgreSQL catalogue (postgresql://USER@HOST/DB) shared by several hosts, instead "
+    "of the SQLite file in the data directory (env QA_CATALOGUE_URL; the password from the "
+    "environment: PGPASSWORD or the URL in QA_CATALOGUE_URL).",
+)
 @click.pass_context
 @user_errors
-def main(ctx: click.Context, data_dir: Path | None, chroma_url: str | None) -> None:
+def main(
+    ctx: click.Context, data_dir: Path | None, chroma_url: str | None, catalogue_url: str | None
+) -> None:
     """Ask questions about your own documents and get answers with exact citations.
 
     \b
@@ -96,7 +105,7 @@ def main(ctx: click.Context, data_dir: Path | None, chroma_url: str | None) -> N
     """
     from qa.settings import Settings
 
-    overrides = {"data_dir": data_dir, "chroma_url": chroma_url}
+    overrides = {"data_dir": data_dir, "chroma_url": chroma_url, "catalogue_url": catalogue_url}
     ctx.obj = Settings(**{k: v for k, v in overrides.items() if v})
 
 
@@ -379,7 +388,7 @@ def docs_check(settings, repair: bool) -> None:
     from index.consistency import check
     from index.consistency import repair as repair_collection
     from index.locking import writer_lock
-    from qa.factory import build_embedder, open_collection, writer_lock_path
+    from qa.factory import build_embedder, open_collection
 
     embedder = build_embedder(settings)  # loads the model only if something must be embedded
     collection = open_collection(settings, embedder, repair=repair, thorough=True)
@@ -390,9 +399,40 @@ def docs_check(settings, repair: bool) -> None:
             click.echo("run `qa docs check --repair` to fix this", err=True)
             raise click.exceptions.Exit(1)
         return
-    with writer_lock(writer_lock_path(settings)):
+    with writer_lock(collection.manifest.writer_lock):
         found = repair_collection(collection.manifest, collection.store, embedder)
     click.echo(f"repaired: {found.describe()}" if not found.agree else found.describe())
+
+
+@docs_group.command("migrate")
+@click.option("--to", "target_url", required=True, help="The PostgreSQL catalogue to copy into.")
+@click.pass_obj
+@user_errors
+def docs_migrate(settings, target_url: str) -> None:
+    """Copy the SQLite catalogue of the data directory (documents, spans, sources, file hashes)
+    into an empty PostgreSQL catalogue; the vectors stay where they are.
+
+    \b
+    Example:
+      PGPASSWORD=… qa docs migrate --to postgresql://qa@db.example/qa
+      QA_CATALOGUE_URL=postgresql://qa@db.example/qa qa ask "…"
+    """
+    from pydantic import SecretStr
+
+    from index.catalogue import CatalogueError, is_server_url
+    from index.catalogue_copy import copy_catalogue
+    from qa.factory import open_manifest
+
+    if not is_server_url(target_url):
+        raise CatalogueError("--to takes a postgresql:// URL")
+    source = open_manifest(settings.model_copy(update={"catalogue_url": None}))
+    target = open_manifest(
+        settings.model_copy(update={"catalogue_url": SecretStr(target_url)}), create=True
+    )
+    copied = copy_catalogue(source, target)
+    summary = ", ".join(f"{n} {table}" for table, n in copied.items())
+    click.echo(f"Copied {summary} into {target.where} (collection '{settings.collection}').")
+    click.echo("Use it with QA_CATALOGUE_URL (or --catalogue-url) on every host.")
 
 
 def _short(source: str) -> str:

@@ -37,14 +37,18 @@ def build_embedder(settings: Settings) -> Embedder:
 
 
 def open_manifest(settings: Settings, create: bool = False) -> Manifest:
-    """The catalogue alone, for commands that neither embed nor search."""
+    """The catalogue alone, for commands that neither embed nor search: the SQLite file in the
+    data directory, or the PostgreSQL server of `catalogue_url`."""
+    if settings.catalogue_url is not None:
+        url = settings.catalogue_url.get_secret_value()
+        return Manifest(url, settings.collection, create=create)
     path = settings.data_dir / f"{settings.collection}.manifest.sqlite3"
     if not create and not path.exists():
         raise CollectionMissingError(
             f"no collection '{settings.collection}' in {settings.data_dir}: "
             "index documents first with `qa index PATH`"
         )
-    return Manifest(path)
+    return Manifest(path, settings.collection, lock_path=writer_lock_path(settings))
 
 
 def open_collection(
@@ -61,16 +65,24 @@ def open_collection(
         embedder,
         settings.collection,
         manifest,
-        writer_lock_path(settings),
+        manifest.writer_lock,
         None if settings.chroma_url else chroma_dir(settings.data_dir),
         repair=repair,
         thorough=thorough,
     )
-    lexical = LexicalIndex(settings.data_dir / f"{settings.collection}.bm25", manifest)
-    return Collection(manifest, store, lexical)
+    return Collection(manifest, store, LexicalIndex(lexical_dir(settings, manifest), manifest))
+
+
+def lexical_dir(settings: Settings, manifest: Manifest) -> Path:
+    """Where this process keeps its BM25 snapshot. A shared catalogue's is named after the
+    catalogue too, so a data directory used with two catalogues never mixes their snapshots."""
+    if manifest.on_server:
+        return settings.data_dir / f"{settings.collection}.{manifest.identity()[:12]}.bm25"
+    return settings.data_dir / f"{settings.collection}.bm25"
 
 
 def writer_lock_path(settings: Settings) -> Path:
+    """The writer's lock file beside an SQLite catalogue."""
     return settings.data_dir / f"{settings.collection}.writer.lock"
 
 
@@ -86,7 +98,7 @@ def build_indexer(
         chunk_tokens=settings.chunk_tokens,
         overlap_sentences=settings.chunk_overlap_sentences,
         progress=progress,
-        lock_path=writer_lock_path(settings),
+        lock_path=collection.manifest.writer_lock,
         pooled_sentence_vectors=settings.sentence_vectors == "pooled",
     )
 

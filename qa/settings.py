@@ -20,9 +20,13 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default_factory=_default_data_dir)
     collection: str = "documents"
-    # A Chroma server instead of the embedded store (the manifest and BM25 stay in data_dir).
+    # A Chroma server instead of the embedded store (BM25 snapshots stay in data_dir).
     chroma_url: str | None = None
     chroma_token: SecretStr | None = None  # only from the environment: QA_CHROMA_TOKEN
+    # The catalogue (texts, spans, hashes, generation, writer lock) in PostgreSQL instead of the
+    # SQLite file in data_dir, so several hosts share one collection: postgresql://USER@HOST/DB
+    # (a password in the URL or PGPASSWORD; never printed).
+    catalogue_url: SecretStr | None = None
 
     # Ingestion
     embedding_model: str = "sentence-transformers/all-MiniLM-L6-v2"

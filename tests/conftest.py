@@ -39,6 +39,31 @@ def score_reader_with_fake_embeddings(request, monkeypatch):
     monkeypatch.setattr("qa.assistant.load_reader", lambda: reader)
 
 
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    """A real `chroma run` on 127.0.0.1 for a test module: its URL."""
+    from harness.servers import start_chroma, stop
+
+    path = tmp_path_factory.mktemp("chroma-server")
+    process, url = start_chroma(path / "store", path / "chroma.log")
+    try:
+        yield url
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A throwaway PostgreSQL server for the session (tests keep apart by collection name)."""
+    from harness.servers import start_postgres
+
+    server = start_postgres()
+    try:
+        yield server.url
+    finally:
+        server.stop()
+
+
 @pytest.fixture
 def settings(isolated_data_dir):
     from qa.settings import Settings

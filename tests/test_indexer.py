@@ -158,7 +158,7 @@ def test_a_collection_from_before_sentence_records_is_upgraded_on_open(
     for doc in manifest.list_documents():
         manifest.replace_sentences(doc.id, [])
         store.sentences.delete_document(doc.id)
-    manifest._db.execute("DELETE FROM meta WHERE key='schema'")
+    manifest.set_schema_version(1)
     assert manifest.schema_version() == 1
 
     with caplog.at_level(logging.WARNING, logger="qa"):

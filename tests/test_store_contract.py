@@ -1,4 +1,5 @@
-"""One contract for every store backend: the embedded store and a real `chroma run` server."""
+"""One contract for every store backend: the embedded store and a real `chroma run` server, each
+with either catalogue (the SQLite file, or a real PostgreSQL server)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,12 @@ import uuid
 import numpy as np
 import pytest
 
-from harness.servers import free_port, start_chroma, stop
+from harness.servers import free_port
 from index.documents import Chunk
 from index.store import ChunkStore, StoreError, open_client
 from qa.factory import build_assistant, build_indexer
 from tests.conftest import SAMPLE_DIR
 from tests.fakes import HashEmbedder, OtherHashEmbedder
-
-
-@pytest.fixture(scope="module")
-def chroma_server(tmp_path_factory):
-    path = tmp_path_factory.mktemp("chroma-server")
-    process, url = start_chroma(path / "store", path / "chroma.log")
-    try:
-        yield url
-    finally:
-        stop(process)
 
 
 @pytest.fixture(params=["embedded", pytest.param("server", marks=pytest.mark.integration)])
@@ -32,6 +23,17 @@ def backend(request, settings):
     return settings.model_copy(
         update={"chroma_url": url, "collection": f"c{uuid.uuid4().hex[:12]}"}
     )
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def catalogue(request, backend):
+    """The backend's settings with one catalogue or the other."""
+    if request.param == "sqlite":
+        return backend
+    from pydantic import SecretStr
+
+    url = SecretStr(request.getfixturevalue("postgres_url"))
+    return backend.model_copy(update={"catalogue_url": url})
 
 
 def _store(settings, embedder=None) -> ChunkStore:
@@ -81,16 +83,20 @@ def test_refuses_another_embedding_model(backend):
         _store(backend, OtherHashEmbedder())
 
 
-def test_index_and_answer_through_the_backend(backend):
+def test_index_and_answer_through_the_backend(catalogue):
     embedder = HashEmbedder()
-    indexer = build_indexer(backend, embedder=embedder)
+    indexer = build_indexer(catalogue, embedder=embedder)
     assert len(indexer.index([SAMPLE_DIR]).added) == 2
     assert indexer.index([SAMPLE_DIR]).added == []
-    answer = build_assistant(backend, embedder=embedder).ask("Who was summoned and why?")
+    assistant = build_assistant(catalogue, embedder=embedder)
+    answer = assistant.ask("Who was summoned and why?")
     assert not answer.refused and answer.citations
     doc_id = answer.citations[0].doc_id
+    quote = answer.citations[0]
+    assert assistant.manifest.text(doc_id)[quote.start : quote.end] == quote.quote
     indexer.remove(doc_id)
-    assert doc_id not in _store(backend).document_ids()
+    assert doc_id not in _store(catalogue).document_ids()
+    assert doc_id not in {d.id for d in assistant.manifest.list_documents()}
 
 
 def test_unreachable_server_is_a_clear_error(settings):
@@ -119,6 +125,39 @@ def test_cli_against_a_chroma_server(chroma_server, fake_embedder, sample_dir):
     assert not answer["refused"] and answer["citations"]
     bad = runner.invoke(main, ["--chroma-url", "http://127.0.0.1:9", "ask", "Who?"])
     assert bad.exit_code == 1 and "cannot reach the Chroma server" in bad.output
+
+
+def test_cli_with_both_servers_and_a_fresh_data_dir_per_command(
+    chroma_server, postgres_url, fake_embedder, sample_dir, tmp_path
+):
+    """Every command from its own data directory (another host): nothing but the two servers
+    is shared."""
+    import json
+
+    from click.testing import CliRunner
+
+    from qa.cli import main
+
+    def qa(n: int, *args: str):
+        env = {"QA_CATALOGUE_URL": postgres_url, "QA_COLLECTION": "cli_both"}
+        options = ["--data-dir", str(tmp_path / f"host{n}"), "--chroma-url", chroma_server]
+        return CliRunner().invoke(main, [*options, *args], env=env)
+
+    assert qa(1, "index", str(sample_dir)).exit_code == 0
+    answer = json.loads(qa(2, "ask", "Who was summoned and why?", "--json").output)
+    assert not answer["refused"] and answer["citations"]
+    listed = json.loads(qa(3, "docs", "list", "--json").output)
+    assert len(listed) == 2
+    removed = qa(4, "docs", "remove", listed[0]["id"])
+    assert removed.exit_code == 0, removed.output
+    assert [d["id"] for d in json.loads(qa(5, "docs", "list", "--json").output)] == [
+        listed[1]["id"]
+    ]
+    missing = CliRunner().invoke(
+        main, ["ask", "Who?"], env={"QA_CATALOGUE_URL": postgres_url, "QA_COLLECTION": "none"}
+    )
+    assert missing.exit_code == 1 and "no collection 'none' in the catalogue at" in missing.output
+    assert postgres_url.split(":")[2].split("@")[0] not in missing.output  # the password
 
 
 def test_search_by_publication_date(backend):

@@ -1,0 +1,236 @@
+"""PostgreSQL full-text search against bm25s as the lexical retriever, and what each costs.
+
+Indexes a dev collection with qa's own loader, cleaner and chunker into a PostgreSQL catalogue
+(no vectors: only the lexical side is measured), then asks every answerable question of
+- bm25s: index/lexical.py, the index each `qa` process builds from the catalogue and holds in
+  memory;
+- PostgreSQL: a tsvector per chunk (english configuration, over the same title + chunk text) in a
+  GIN index, the question's lexemes OR-ed (an AND of every word would match almost nothing),
+  ranked by ts_rank_cd (cover density) or by ts_rank (term frequency, normalised by log length).
+A retrieved chunk is relevant by the eval harness's rule (evals/scoring.py: holds a gold answer or
+overlaps the gold evidence, from a gold source). Prints hit@5, MRR@10 and p50 per question, plus
+the memory bm25s takes in the process (resident growth while it loads) and the size of the
+PostgreSQL text index; writes benchmarks/results/lexical_postgres_<set>.json.
+
+    flock /tmp/qa-heavy.lock .venv/bin/python benchmarks/lexical_postgres.py --set squad2
+    flock /tmp/qa-heavy.lock .venv/bin/python benchmarks/lexical_postgres.py --set realtimeqa
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.common import SHARED, machine, print_table, write_result  # noqa: E402
+from harness.servers import start_postgres  # noqa: E402
+
+SETS = {
+    "squad2": ("squad2/corpus", "squad2/questions.jsonl"),
+    "realtimeqa": ("realtimeqa/corpus.jsonl", "realtimeqa/questions.jsonl"),
+}
+# The question's lexemes OR-ed: plainto_tsquery parses and stems as to_tsvector does.
+_OR_QUERY = "replace(plainto_tsquery('english', :q)::text, ' & ', ' | ')::tsquery"
+RANKINGS = {
+    "postgres ts_rank_cd": "ts_rank_cd(f.tsv, q.q)",
+    "postgres ts_rank/log length": "ts_rank(f.tsv, q.q, 1)",
+}
+
+
+class _NoVectors:
+    """The vector stores (chunks and sentences), left out: only the catalogue is filled."""
+
+    def __init__(self):
+        self.sentences = self
+
+    def add(self, *args) -> None:
+        pass
+
+    def delete_document(self, doc_id: str) -> None:
+        pass
+
+
+class _CountingOnly:
+    """The real tokenizer's counts (so chunks are what `qa index` makes), without embedding."""
+
+    def __init__(self, embedder):
+        self._embedder = embedder
+        self.name = embedder.name
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return self._embedder.count_tokens(texts)
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        return np.zeros((len(texts), 1), dtype=np.float32)
+
+    def embed_passages(self, passages, spans, pooled=True) -> tuple[np.ndarray, list]:
+        zeros = [np.zeros((len(s), 1), dtype=np.float32) for s in spans]
+        return self.embed(passages), zeros
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--set", choices=sorted(SETS), default="squad2")
+    parser.add_argument("--limit", type=int, default=0, help="questions (0 = every answerable)")
+    args = parser.parse_args()
+
+    from evals.schema import load_eval_set
+    from index.indexer import Indexer
+    from index.manifest import Manifest
+    from qa.factory import build_embedder
+    from qa.settings import Settings
+
+    corpus, questions = (SHARED / "benchmarks" / part for part in SETS[args.set])
+    items = [item for item in load_eval_set(questions).items if item.answerable]
+    items = items[: args.limit] if args.limit else items
+    server = start_postgres()
+    work = Path(tempfile.mkdtemp(prefix="qa-lexical-"))
+    try:
+        manifest = Manifest(server.url, "lexical")
+        settings = Settings(data_dir=work)
+        indexer = Indexer(manifest, _NoVectors(), _CountingOnly(build_embedder(settings)))
+        began = time.monotonic()
+        report = indexer.index([corpus])
+        index_seconds = time.monotonic() - began
+        chunks = manifest.chunk_count()
+        print(f"{len(report.added)} documents, {chunks} chunks in {index_seconds:.0f} s")
+
+        results = {"bm25s": measure_bm25s(manifest, work, items)}
+        results.update(measure_postgres(manifest, items))
+    finally:
+        server.stop()
+    rows = [
+        [name, r["hit@5"], r["mrr@10"], r["p50_ms"], r["build_s"], r["memory_mb"]]
+        for name, r in results.items()
+    ]
+    print_table(
+        ["retriever", "hit@5", "MRR@10", "p50 ms", "build s", "memory MB (where)"],
+        [[*row[:-1], f"{row[-1]:.1f} ({results[row[0]]['memory_where']})"] for row in rows],
+    )
+    path = write_result(
+        f"lexical_postgres_{args.set}",
+        {
+            "machine": machine(),
+            "set": args.set,
+            "documents": len(report.added),
+            "chunks": chunks,
+            "questions": len(items),
+            "results": results,
+        },
+    )
+    print(f"wrote {path}")
+
+
+def measure_bm25s(manifest, work: Path, items: list) -> dict:
+    from index.lexical import LexicalIndex
+
+    lexical = LexicalIndex(work / "bm25", manifest)
+    gc.collect()
+    before = _rss_mb()
+    began = time.monotonic()
+    lexical.search("warm up", 1)  # builds the snapshot from the catalogue
+    build = time.monotonic() - began
+    memory = _rss_mb() - before
+    return _score(manifest, items, lambda q: [c for c, _ in lexical.search(q, 10)]) | {
+        "build_s": build,
+        "memory_mb": memory,
+        "memory_where": "every app process",
+    }
+
+
+def measure_postgres(manifest, items: list) -> dict[str, dict]:
+    from sqlalchemy import text
+
+    from index.catalogue import schema_name
+
+    engine = manifest.engine
+    # Raw SQL is not schema-translated: name the collection's schema.
+    schema = schema_name(manifest.collection)
+    fts, chunks, documents = (f"{schema}.{name}" for name in ("chunk_fts", "chunks", "documents"))
+    began = time.monotonic()
+    with engine.begin() as conn:
+        conn.execute(text(f"DROP TABLE IF EXISTS {fts}"))
+        conn.execute(text(f"CREATE TABLE {fts} (chunk_id TEXT PRIMARY KEY, tsv tsvector)"))
+        # The same passage text bm25s indexes (index/chunking.py passage_text).
+        conn.execute(
+            text(
+                f"INSERT INTO {fts} SELECT c.id, to_tsvector('english', CASE "
+                'WHEN starts_with(substr(d.text, c.start + 1, c."end" - c.start), d.title) '
+                'THEN substr(d.text, c.start + 1, c."end" - c.start) '
+                "ELSE d.title || E'\\n' || substr(d.text, c.start + 1, c.\"end\" - c.start) END) "
+                f"FROM {chunks} c JOIN {documents} d ON d.id = c.doc_id"
+            )
+        )
+        conn.execute(text(f"CREATE INDEX chunk_fts_gin ON {fts} USING gin (tsv)"))
+        conn.execute(text(f"ANALYZE {fts}"))
+    build = time.monotonic() - began
+    with engine.connect() as conn:
+        size = conn.execute(text(f"SELECT pg_total_relation_size('{fts}')")).scalar()
+    results = {}
+    for name, rank in RANKINGS.items():
+        query = text(
+            f"SELECT f.chunk_id FROM {fts} f, (SELECT {_OR_QUERY} AS q) q "
+            f"WHERE f.tsv @@ q.q ORDER BY {rank} DESC, f.chunk_id LIMIT 10"
+        )
+
+        def search(question: str, query=query) -> list[str]:
+            with engine.connect() as conn:
+                return [r[0] for r in conn.execute(query, {"q": question})]
+
+        results[name] = _score(manifest, items, search) | {
+            "build_s": build,
+            "memory_mb": size / 2**20,
+            "memory_where": "once, on the database server (table + GIN index)",
+        }
+    return results
+
+
+def _score(manifest, items: list, search) -> dict:
+    from evals import metrics
+    from evals.scoring import GoldMatcher, Passage
+
+    texts: dict[str, str] = {}
+    sources: dict[str, list[str]] = {}
+
+    def document_text(doc_id: str) -> str:
+        if doc_id not in texts:
+            texts[doc_id] = manifest.text(doc_id) or ""
+            sources[doc_id] = manifest.info(doc_id).sources
+        return texts[doc_id]
+
+    hits, reciprocal, latencies = 0, 0.0, []
+    for item in items:
+        began = time.perf_counter()
+        ranked = search(item.question)
+        latencies.append(1000 * (time.perf_counter() - began))
+        spans = manifest.chunk_spans(ranked)
+        matcher = GoldMatcher(item, document_text)
+        relevant = []
+        for chunk_id in ranked:
+            doc_id, start, end = spans[chunk_id]
+            body = document_text(doc_id)[start:end]
+            relevant.append(matcher.relevant(Passage(doc_id, start, end, body, sources[doc_id])))
+        rank = metrics.first_relevant_rank(relevant)
+        hits += metrics.hit_at_k(rank, 5)
+        reciprocal += metrics.reciprocal_rank(rank, 10)
+    n = max(1, len(items))
+    return {"hit@5": hits / n, "mrr@10": reciprocal / n, "p50_ms": statistics.median(latencies)}
+
+
+def _rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+if __name__ == "__main__":
+    main()
