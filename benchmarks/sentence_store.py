@@ -76,7 +76,8 @@ def main() -> None:
     matrix = np.memmap(matrix_path, dtype=np.float16, mode="r", shape=vectors.shape)
     index_of = {s.id: i for i, s in enumerate(sentences)}
     query = vectors[0]
-    picks = [[sentences[int(j)].id for j in rng.integers(0, args.vectors, 60)] for _ in range(50)]
+    draws = [rng.choice(args.vectors, 60, replace=False) for _ in range(50)]
+    picks = [[sentences[int(j)].id for j in draw] for draw in draws]
     turn = iter(range(10**9))
 
     rows = [

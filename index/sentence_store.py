@@ -51,7 +51,8 @@ class SentenceStore:
         """The stored vector of each id that has one."""
         if not sentence_ids:
             return {}
-        found = self._collection.get(ids=sentence_ids, include=["embeddings"])
+        unique = list(dict.fromkeys(sentence_ids))  # Chroma refuses a repeated id
+        found = self._collection.get(ids=unique, include=["embeddings"])
         return {
             sid: np.asarray(vector, dtype=np.float32)
             for sid, vector in zip(found["ids"], found["embeddings"], strict=True)
