@@ -31,33 +31,15 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import ROOT, SHARED, machine, print_table, write_result  # noqa: E402
+from benchmarks.compare_llamaindex import COLUMNS as SQUAD_COLUMNS  # noqa: E402
+from benchmarks.compare_llamaindex import sample_questions  # noqa: E402
 
-COLUMNS = [
-    "hit@5",
-    "mrr@10",
-    "answer_accuracy",
-    "refusal_accuracy",
-    "false_refusal_rate",
-    "wrong_rate",
-    "citation_precision",
-    "short_answer_f1",
-    "short_answer_em",
-]
+COLUMNS = [*SQUAD_COLUMNS, "short_answer_f1", "short_answer_em"]
 
 
 def spread(items: list, count: int) -> list:
     count = min(count, len(items))
     return [items[i * len(items) // count] for i in range(count)] if count else []
-
-
-def squad_items(per_class: int) -> list:
-    from evals.schema import load_eval_set
-
-    items = load_eval_set(SHARED / "benchmarks/squad2/questions.jsonl").items
-    picked = []
-    for answerable in (True, False):
-        picked += spread([i for i in items if i.answerable is answerable], per_class)
-    return picked
 
 
 def rtqa_collection(articles: int, questions: int) -> tuple[Path, list]:
@@ -138,7 +120,10 @@ def main() -> None:
 
     runs = [
         run_collection(
-            "squad2", SHARED / "benchmarks/squad2/corpus", squad_items(args.per_class), overrides
+            "squad2",
+            SHARED / "benchmarks/squad2/corpus",
+            sample_questions(args.per_class),
+            overrides,
         )
     ]
     sample_items = load_eval_set(ROOT / "evals" / "sets" / "sample.jsonl").items
