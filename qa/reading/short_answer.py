@@ -25,6 +25,7 @@ _NOMINAL = {
     "agent", "pcomp",
 }  # fmt: skip
 _MODIFIERS = {"compound", "amod", "det", "nummod", "poss", "nmod", "quantmod", "case", "predet"}
+_ENTITY_AS_MODIFIER = {"amod", "compound", "nmod"}
 _OBJECTS = {"dobj", "pobj", "attr", "oprd", "dative"}
 _SUBJECTS = {"nsubj", "nsubjpass", "agent"}
 
@@ -71,8 +72,16 @@ def candidates(text: str, annotation: dict) -> list[Candidate]:
 
     found: dict[tuple[int, int], Candidate] = {}
     for start, end, label in annotation.get("ents", []):
-        t = token_at(start)
+        t = token_at(end - 1)  # an entity's last word carries its role in the sentence
         dep, head = (deps[t][2], deps[t][3]) if deps else ("", 0)
+        if dep in _ENTITY_AS_MODIFIER and head > t and deps[head][2] in _NOMINAL:
+            # "Russian" in "the Russian ambassador" names what the phrase is, not the answer
+            start, end, dep, head = (
+                deps[leftmost(head)][0],
+                deps[head][1],
+                deps[head][2],
+                deps[head][3],
+            )
         found[(start, end)] = Candidate(start, end, label, dep, head)
     for i, (start, end, dep, head) in enumerate(deps):
         if dep not in _NOMINAL or not text[start:end][:1].isalnum():
