@@ -238,7 +238,7 @@ def test_payloads_in_the_draft_the_answer_and_the_citations_stay_text(page, serv
     # put a space after a "!"; unsupported sentences carry an "unverified" badge).
     shown = squeeze(page.text_content(f"{turn} .qa-answer-text")).replace("unverified", "")
     assert [p for p in payloads(leak.url) if squeeze(p) not in shown] == []
-    buttons = page.locator(f"{turn} .qa-cite")
+    buttons = page.locator(f"{turn} .qa-cite[data-n]")  # the citations, not the short answer
     assert buttons.count() >= 1
     titles = [buttons.nth(i).get_attribute("title") for i in range(buttons.count())]
     assert any("Harbour note" in t and "<" in t for t in titles)  # hostile titles, as text
