@@ -1,18 +1,23 @@
 """Fit the reader (qa/reading/reader.json) on SQuAD 2.0 *training* articles.
 
-    python -m evals.train_reader                    # index, extract features, fit, write
+    python -m evals.train_reader                    # index, gather, fit, write
     python -m evals.train_reader --check            # fit again; compare with the stored file
+    python -m evals.train_reader --features F.pkl   # keep what was gathered in F (or reuse it)
 
 The data is ../shared/benchmarks/squad2-train (10 articles, 4,719 questions, 348 unanswerable):
 never the dev sets the README reports on. Every question goes through the assistant's own
 retrieval and evidence scoring (`Assistant.gather`, real embedding model, default settings), so
-the features are those seen when answering. Two scikit-learn logistic regressions:
+the features are those seen when answering. So that the answerability model sees more than 348
+unanswerable questions, every other answerable question with a named entity that its answering
+sentence mentions is also asked with that entity swapped for another of the same kind from the
+retrieved sentences (`entity_swap`), labelled unanswerable. Three scikit-learn logistic
+regressions:
 - the ranker: one row per candidate sentence of an answerable question, labelled 1 when the
   sentence contains a gold answer;
 - the answerability model: one row per question, labelled answerable or not, from question
-  features that include the ranker's probabilities. Those probabilities are cross-validated
-  (5 folds by question), so the model learns from what the ranker does on questions it has
-  not seen. Classes are weighted evenly (the training data is 93% answerable);
+  features that include the ranker's probabilities. Those are cross-validated (5 folds by
+  question), so the model learns from what the ranker does on questions it has not seen.
+  Classes are weighted evenly; a swapped question counts SWAP_WEIGHT of a real one;
 - the short-answer model: one row per candidate phrase (qa/reading/short_answer.py) of the
   first candidate sentence that holds a gold answer, labelled 1 at token F1 >= 0.5.
 The refusal threshold itself is chosen on SQuAD dev (benchmarks/reading.py), not here.
@@ -27,7 +32,9 @@ import pickle
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -35,63 +42,134 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(os.environ.get("QA_SHARED_DIR", ROOT.parent / "shared")) / "benchmarks/squad2-train"
 C = 1.0
 FOLDS = 5
+# Some entity-swapped questions are answerable after all (the text says it of both), so they
+# count for less than SQuAD's crafted unanswerable ones.
+SWAP_WEIGHT = 0.3
 SPAN_F1 = 0.5  # a candidate phrase is a right short answer at this token F1 to a gold answer
 
 
-def extract(data: Path, data_dir: Path) -> dict[str, np.ndarray]:
-    """Features and labels of every question in `data`, indexed into `data_dir` if needed."""
-    from evals.metrics import best_token_f1, contains_any
+@dataclass
+class Gathered:
+    """One training question as the assistant saw it: its analysis, its candidate sentences and
+    the retrieved chunks' similarities (what the features are computed from)."""
+
+    analysis: Any
+    evidence: list
+    chunk_similarity: dict[int, float]
+    answerable: bool
+    answers: list[str]
+    swapped: bool = False
+
+
+def extract(data: Path, data_dir: Path, items: list | None = None, swaps: bool = True) -> dict:
+    """Every question in `data` (or `items`) through the assistant's retrieval and evidence
+    scoring, indexed into `data_dir` if needed; with `swaps`, also an entity-swapped,
+    unanswerable copy of every other answerable question (see `entity_swap`)."""
+    from evals.metrics import contains_any
     from evals.schema import load_eval_set
     from qa.factory import build_assistant, build_indexer
     from qa.question_types import analyse
-    from qa.reading.features import sentence_features
     from qa.reading.reader import chunk_similarities
-    from qa.reading.short_answer import candidate_features, candidates
     from qa.settings import Settings
     from qa.timing import Timings
 
     settings = Settings(data_dir=data_dir, answer_mode="extractive")
     build_indexer(settings).index([data / "corpus"])
     assistant = build_assistant(settings)
-    items = load_eval_set(data / "questions.jsonl").items
-    rows, labels, groups, answerable, saved, spans, span_labels = [], [], [], [], [], [], []
-    for q, item in enumerate(items):
-        chunks, evidence = assistant.gather(item.question, Timings())
-        analysis = analyse(item.question)
-        features = sentence_features(
-            analysis, evidence, assistant.retriever.idf, chunk_similarities(chunks)
+    items = items if items is not None else load_eval_set(data / "questions.jsonl").items
+    gathered: list[Gathered] = []
+
+    def record(question: str, answerable: bool, answers: list[str], swapped=False) -> Gathered:
+        chunks, evidence = assistant.gather(question, Timings())
+        g = Gathered(
+            analyse(question), evidence, chunk_similarities(chunks), answerable, answers, swapped
         )
-        rows.append(features)
-        labels += [item.answerable and contains_any(e.text, item.answers) for e in evidence]
-        groups += [q] * len(evidence)
-        answerable.append(item.answerable)
-        saved.append((analysis, evidence))
-        gold = next((e for e in evidence if contains_any(e.text, item.answers)), None)
-        if item.answerable and gold is not None:
-            found = candidates(gold.text, gold.annotation)
-            spans.append(candidate_features(analysis, gold.text, gold.annotation, found))
-            span_labels += [
-                best_token_f1(gold.text[c.start : c.end], item.answers) >= SPAN_F1 for c in found
-            ]
+        gathered.append(g)
+        return g
+
+    for q, item in enumerate(items):
+        g = record(item.question, item.answerable, item.answers)
+        gold = next((e for e in g.evidence if contains_any(e.text, item.answers)), None)
+        if swaps and item.answerable and gold is not None and q % 2 == 0:
+            question = entity_swap(g.analysis, gold, g.evidence)
+            if question:
+                record(question, False, [], swapped=True)
         if q % 500 == 0:
-            print(f"  {q}/{len(items)} questions", file=sys.stderr)
+            print(f"  {q}/{len(items)} questions, {len(gathered)} gathered", file=sys.stderr)
+    return {"gathered": gathered, "idf": assistant.retriever.idf}
+
+
+def features(extracted: dict) -> dict[str, np.ndarray]:
+    """The three models' feature rows and labels, computed from what `extract` gathered."""
+    from evals.metrics import best_token_f1, contains_any
+    from qa.reading.features import sentence_features
+    from qa.reading.short_answer import candidate_features, candidates
+
+    idf = extracted["idf"]
+    rows, labels, groups, spans, span_labels = [], [], [], [], []
+    for q, g in enumerate(extracted["gathered"]):
+        rows.append(sentence_features(g.analysis, g.evidence, idf, g.chunk_similarity))
+        labels += [g.answerable and contains_any(e.text, g.answers) for e in g.evidence]
+        groups += [q] * len(g.evidence)
+        gold = next((e for e in g.evidence if contains_any(e.text, g.answers)), None)
+        if g.answerable and gold is not None:
+            found = candidates(gold.text, gold.annotation)
+            spans.append(candidate_features(g.analysis, gold.text, gold.annotation, found))
+            span_labels += [
+                best_token_f1(gold.text[c.start : c.end], g.answers) >= SPAN_F1 for c in found
+            ]
     return {
         "rows": np.concatenate(rows),
         "labels": np.asarray(labels, dtype=bool),
         "groups": np.asarray(groups),
-        "answerable": np.asarray(answerable, dtype=bool),
-        "saved": saved,
+        "answerable": np.asarray([g.answerable for g in extracted["gathered"]], dtype=bool),
         "spans": np.concatenate(spans),
         "span_labels": np.asarray(span_labels, dtype=bool),
-        "idf": assistant.retriever.idf,
     }
 
 
-def _idf_of(data_dir: Path):
-    from qa.factory import build_assistant
+def entity_swap(analysis, gold, evidence) -> str | None:
+    """The question with one of its named entities that the answering sentence mentions replaced
+    by an entity of the same kind from another retrieved sentence that the answering sentence
+    does not mention: it reads as plausibly, and the collection (almost always) does not answer
+    it, like SQuAD 2.0's commonest adversarial questions. None when there is no such entity."""
+    from index.annotation import entities
+
+    gold_text = gold.text.lower()
+    asked = analysis.text.lower()
+    for name, label in analysis.entities:
+        if name.lower() not in gold_text:
+            continue
+        for e in evidence:
+            for other in entities(e.text, e.annotation):
+                replacement = other.text.lower()
+                if (
+                    other.label == label
+                    and replacement not in gold_text
+                    and replacement not in asked
+                    and name.lower() not in replacement
+                ):
+                    return analysis.text.replace(name, other.text, 1)
+    return None
+
+
+def _idf_of(data: Path, data_dir: Path):
+    from qa.factory import build_assistant, build_indexer
     from qa.settings import Settings
 
-    return build_assistant(Settings(data_dir=data_dir, answer_mode="extractive")).retriever.idf
+    settings = Settings(data_dir=data_dir, answer_mode="extractive")
+    build_indexer(settings).index([data / "corpus"])
+    return build_assistant(settings).retriever.idf
+
+
+def save(extracted: dict, path: Path) -> None:
+    # Plain dicts, so the cache loads whichever module name this file ran under.
+    path.write_bytes(pickle.dumps([vars(g) for g in extracted["gathered"]]))
+
+
+def load(path: Path, data: Path, data_dir: Path) -> dict:
+    gathered = [Gathered(**g) for g in pickle.loads(path.read_bytes())]
+    return {"gathered": gathered, "idf": _idf_of(data, data_dir)}
 
 
 def fit(extracted: dict) -> dict:
@@ -102,15 +180,16 @@ def fit(extracted: dict) -> dict:
     from qa.reading.features import QUESTION_FEATURES, SENTENCE_FEATURES, question_features
     from qa.reading.short_answer import CANDIDATE_FEATURES
 
-    rows, labels, groups = extracted["rows"], extracted["labels"], extracted["groups"]
-    answerable = extracted["answerable"]
+    table = features(extracted)
+    rows, labels, groups = table["rows"], table["labels"], table["groups"]
+    answerable = table["answerable"]
     on_answerable = answerable[groups]
 
-    def logistic(x, y, balanced=False):
+    def logistic(x, y, balanced=False, weights=None):
         scaler = StandardScaler().fit(x)
         model = LogisticRegression(
             C=C, max_iter=5000, class_weight="balanced" if balanced else None
-        ).fit(scaler.transform(x), y)
+        ).fit(scaler.transform(x), y, sample_weight=weights)
         return scaler, model
 
     ranker = logistic(rows[on_answerable], labels[on_answerable])
@@ -121,21 +200,24 @@ def fit(extracted: dict) -> dict:
         scaler, model = logistic(rows[keep], labels[keep])
         probabilities[test] = model.predict_proba(scaler.transform(rows[test]))[:, 1]
     question_rows = []
-    for q, (analysis, evidence) in enumerate(extracted["saved"]):
+    for q, g in enumerate(extracted["gathered"]):
         p = probabilities[groups == q]
         order = np.argsort(-p, kind="stable")
-        question_rows.append(
-            question_features(analysis, [evidence[i] for i in order], p[order], extracted["idf"])[0]
-        )
+        ranked = [g.evidence[i] for i in order]
+        question_rows.append(question_features(g.analysis, ranked, p[order], extracted["idf"])[0])
     question_rows = np.asarray(question_rows)
-    answerability = logistic(question_rows, answerable, balanced=True)
-    short = logistic(extracted["spans"], extracted["span_labels"])
+    swapped = np.asarray([g.swapped for g in extracted["gathered"]])
+    answerability = logistic(
+        question_rows, answerable, balanced=True, weights=np.where(swapped, SWAP_WEIGHT, 1.0)
+    )
+    short = logistic(table["spans"], table["span_labels"])
     return {
         "fitted_by": "python -m evals.train_reader",
         "data": "squad2-train",
         "C": C,
         "questions": int(len(answerable)),
         "unanswerable": int((~answerable).sum()),
+        "entity_swapped": sum(g.swapped for g in extracted["gathered"]),
         "sentences": int(len(rows)),
         "ranker": _parameters(SENTENCE_FEATURES, *ranker),
         "answerability": _parameters(QUESTION_FEATURES, *answerability),
@@ -187,14 +269,11 @@ def main() -> None:
     start = time.perf_counter()
     data_dir = args.data_dir or Path(tempfile.mkdtemp(prefix="qa-train-reader-"))
     if args.features and args.features.exists():
-        extracted = pickle.loads(args.features.read_bytes())
-        extracted["idf"] = _idf_of(data_dir)
+        extracted = load(args.features, args.data, data_dir)
     else:
         extracted = extract(args.data, data_dir)
         if args.features:
-            args.features.write_bytes(
-                pickle.dumps({k: v for k, v in extracted.items() if k != "idf"})
-            )
+            save(extracted, args.features)
     fitted = fit(extracted)
     seconds = time.perf_counter() - start
     if args.check:

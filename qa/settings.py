@@ -48,7 +48,7 @@ class Settings(BaseSettings):
     # Refuse when the confidence that the documents answer is below this (qa/reading). On SQuAD
     # 2.0 dev 0.3 keeps false refusals at 10%, but short questions score lower than SQuAD's
     # long ones and 0.3 refused the sample's "Who was summoned and why?": 0.2 (4% there).
-    refusal_threshold: float = Field(0.2, ge=0.0, le=1.0)
+    refusal_threshold: float = Field(0.3, ge=0.0, le=1.0)
     max_question_chars: int = 2000
 
     # Generation (answer_mode "generate")

@@ -9,9 +9,14 @@ import pytest
 from index.annotation import annotate, entities
 from qa.evidence import Evidence
 from qa.question_types import PERSON_LIKE, PLACE, TIME, analyse, classify
-from qa.reading.features import QUESTION_FEATURES, SENTENCE_FEATURES, sentence_features
+from qa.reading.features import (
+    QUESTION_FEATURES,
+    SENTENCE_FEATURES,
+    question_features,
+    sentence_features,
+)
 from qa.reading.model import load_reader
-from qa.reading.short_answer import candidates, short_answer
+from qa.reading.short_answer import CANDIDATE_FEATURES, candidate_features, candidates, short_answer
 
 
 @pytest.mark.parametrize(
@@ -108,3 +113,64 @@ def test_fitted_parameters_load_and_match_the_features():
     rows = np.zeros((3, len(SENTENCE_FEATURES)))
     probabilities = reader.ranker.probability(rows)
     assert probabilities.shape == (3,) and ((0 < probabilities) & (probabilities < 1)).all()
+
+
+def test_candidate_features_mark_phrases_the_question_already_has():
+    text = "Jean de Bethencourt became the King of the Canary Islands in 1404."
+    annotation = annotate([text])[0]
+    found = candidates(text, annotation)
+    question = analyse("Who became the King of the Canary Islands?")
+    rows = candidate_features(question, text, annotation, found)
+    column = {name: i for i, name in enumerate(CANDIDATE_FEATURES)}
+    by_text = {text[c.start : c.end]: row for c, row in zip(found, rows, strict=True)}
+    person = next(t for t in by_text if "Bethencourt" in t)
+    assert by_text[person][column["in_question"]] == 0.0
+    assert by_text[person][column["primary_type"]] == 1.0  # who -> PERSON
+    king = next(t for t in by_text if "King" in t)
+    assert by_text[king][column["in_question"]] == 1.0
+
+
+def test_question_features_see_names_far_from_the_best_sentence():
+    question = analyse("Why did Zinoviev attend the meeting?")
+    best = _evidence("Seoul summoned the ambassador to attend the meeting on Friday.", 0, 0.7)
+    far = _evidence("Zinoviev later said the threats were unacceptable.", 5, 0.4)
+    row = question_features(
+        question, [best, far], np.array([0.8, 0.3]), lambda w: dict.fromkeys(w, 1.0)
+    )[0]
+    column = {name: i for i, name in enumerate(QUESTION_FEATURES)}
+    assert row[column["question_entities_found"]] == 1.0  # somewhere among the candidates
+    assert row[column["question_entities_top"]] == 0.0  # but not where the best sentence is
+
+
+def test_entity_swap_makes_a_plausible_question_the_answering_sentence_does_not_answer():
+    from evals.train_reader import entity_swap
+
+    gold = _evidence("Putin signed the pact with Kim Jong Un in Pyongyang.", 0)
+    other = _evidence("Yoon Suk Yeol called the pact a threat.", 3)
+    question = analyse("Where did Putin sign the pact?")
+    assert entity_swap(question, gold, [gold, other]) == "Where did Yoon Suk Yeol sign the pact?"
+    alone = analyse("Where was the pact signed?")  # no name to swap
+    assert entity_swap(alone, gold, [gold, other]) is None
+
+
+@pytest.mark.slow
+def test_the_training_script_fits_the_same_parameters_twice(tmp_path):
+    """evals/train_reader.py on the sample collection (the real data is too big for a test):
+    what it gathers fits to the features this code computes, and a second fit from the cache it
+    writes gives the same parameters (`python -m evals.train_reader --check` does this on the
+    real data)."""
+    from evals.schema import load_eval_set
+    from evals.train_reader import extract, fit, load, same_parameters, save
+    from tests.conftest import SAMPLE_DIR
+
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "corpus").symlink_to(SAMPLE_DIR)
+    items = load_eval_set(SAMPLE_DIR.parent.parent / "evals/sets/sample.jsonl").items
+    extracted = extract(data, tmp_path / "index", items=items)
+    assert any(g.swapped for g in extracted["gathered"])
+    first = fit(extracted)
+    assert first["answerability"]["features"] == QUESTION_FEATURES
+    save(extracted, tmp_path / "gathered.pkl")
+    again = fit(load(tmp_path / "gathered.pkl", data, tmp_path / "index"))
+    assert same_parameters(first, again, tolerance=1e-6)

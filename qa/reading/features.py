@@ -48,6 +48,7 @@ QUESTION_FEATURES = [
     "max_missing_idf",
     "expected_found",
     "has_expectation",
+    "question_entities_top",  # share of the question's entities in the best sentence's area
 ]
 
 _RESPONSE_VERBS = {"respond", "react", "reply", "answer", "say", "comment"}
@@ -139,6 +140,7 @@ def question_features(
                     0.0,
                     0.0,
                     float(bool(analysis.expected)),
+                    0.0,
                 ]
             ],
             dtype=np.float32,
@@ -153,11 +155,13 @@ def question_features(
     missing_all = {w for w in analysis.focus if w not in all_terms}
     names = [name for name, _ in analysis.entities]
     everything = " ".join(e.text for e in evidence)
-    top_entities = entities(top.text, top.annotation)
     question_lower = analysis.text.lower()
+
     expected_found = any(
-        x.label in analysis.expected and x.text.lower() not in question_lower for x in top_entities
+        x.label in analysis.expected and x.text.lower() not in question_lower
+        for x in entities(top.text, top.annotation)
     )
+    area_text = " ".join(e.text for e in area)
     return np.asarray(
         [
             [
@@ -172,6 +176,7 @@ def question_features(
                 max((weights[w] for w in missing_top), default=0.0),
                 float(expected_found),
                 float(bool(analysis.expected)),
+                _share([_mentions(area_text, n) for n in names]),
             ]
         ],
         dtype=np.float32,

@@ -28,6 +28,8 @@ _MODIFIERS = {"compound", "amod", "det", "nummod", "poss", "nmod", "quantmod", "
 _ENTITY_AS_MODIFIER = {"amod", "compound", "nmod"}
 _OBJECTS = {"dobj", "pobj", "attr", "oprd", "dative"}
 _SUBJECTS = {"nsubj", "nsubjpass", "agent"}
+_ATTRIBUTES = {"attr", "appos", "oprd"}
+_PRIMARY = {"who": "PERSON", "where": "GPE", "when": "DATE", "how many": "CARDINAL"}
 
 CANDIDATE_FEATURES = [
     "type_match",
@@ -39,6 +41,10 @@ CANDIDATE_FEATURES = [
     "is_subject",
     "after_verb",
     "log_words",
+    "in_question",  # the phrase, or every word of it, is already in the question
+    "primary_type",  # the wh-word's first kind: who -> PERSON, when -> DATE, ...
+    "head_in_question",  # the word it hangs from is one of the question's
+    "is_attribute",  # "X is <it>", "X, <it>,", "called <it>"
     *[f"wh_{kind.replace(' ', '_')}_entity" for kind in WH_KINDS],
 ]
 
@@ -100,10 +106,13 @@ def candidate_features(
     question_terms = analysis.focus
     words = [(m_start, m_end) for m_start, m_end, _, _ in annotation.get("deps", [])]
     shared = [i for i, (s, e) in enumerate(words) if terms([text[s:e]])[0] & question_terms] or [0]
-    verb = next((i for i, d in enumerate(annotation.get("deps", [])) if d[2] == "ROOT"), 0)
+    deps = annotation.get("deps", [])
+    verb = next((i for i, d in enumerate(deps) if d[2] == "ROOT"), 0)
+    question_lower = analysis.text.lower()
+    phrases = terms([text[c.start : c.end] for c in found])
+    heads = terms([text[deps[c.head][0] : deps[c.head][1]] if deps else "" for c in found])
     rows = []
-    for c in found:
-        phrase_terms = terms([text[c.start : c.end]])[0]
+    for c, phrase_terms, head_terms in zip(found, phrases, heads, strict=True):
         inside = [i for i, (s, e) in enumerate(words) if s >= c.start and e <= c.end] or [0]
         distance = (
             min(abs(i - j) for i in inside for j in shared if j not in inside)
@@ -124,6 +133,14 @@ def candidate_features(
                 float(c.dep in _SUBJECTS),
                 float(inside[0] > verb),
                 math.log1p(len(text[c.start : c.end].split())),
+                float(
+                    text[c.start : c.end].lower() in question_lower
+                    or bool(phrase_terms)
+                    and phrase_terms <= question_terms
+                ),
+                float(c.label == _PRIMARY.get(analysis.wh)),
+                float(bool(head_terms) and head_terms <= question_terms),
+                float(c.dep in _ATTRIBUTES),
                 *[float(analysis.wh == kind and is_entity) for kind in WH_KINDS],
             ]
         )
