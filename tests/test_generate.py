@@ -31,9 +31,10 @@ def ask(settings, fake_embedder):
 
 
 def _document_text(settings, doc_id):
-    from qa.factory import open_manifest
+    from index.collection import open_manifest
+    from qa.factory import location
 
-    return open_manifest(settings).text(doc_id)
+    return open_manifest(location(settings)).text(doc_id)
 
 
 def test_supported_sentence_is_cited_exactly_and_the_models_markers_ignored(ask, settings):

@@ -9,13 +9,13 @@ import pytest
 from evals.compare import ReportError
 from evals.schema import EvalSetError
 from index.chroma import StoreDamagedError, StoreError
+from index.collection import CollectionMissingError
 from index.documents import LoadError
 from index.embedding import EmbeddingModelError
 from index.errors import UserError
 from index.locking import WriterBusyError
 from index.nlp import PipelineMissingError
 from qa.assistant import EmptyCollectionError, QuestionError
-from qa.factory import CollectionMissingError
 from qa.llm import LLMError
 from qa.weights import ModelError
 from ui.security import ServeConfigError

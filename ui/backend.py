@@ -154,14 +154,17 @@ class Backend:
             return self._objects
 
     def _build(self) -> _Objects:
-        from qa.factory import build_assistant, build_embedder, build_indexer, open_manifest
+        from index.collection import open_collection
+        from qa.factory import build_assistant, build_embedder, build_indexer, location
 
         self._embedder = self._embedder or build_embedder(self.settings)
-        # The indexer creates an empty collection when there is none, so a new user can start
-        # the app and add documents from the browser.
-        indexer = build_indexer(self.settings, self._embedder)
+        # Created when there is none, so a new user can start the app and add documents from
+        # the browser.
+        collection = open_collection(location(self.settings), self._embedder, create=True)
         return _Objects(
-            build_assistant(self.settings, self._embedder), indexer, open_manifest(self.settings)
+            build_assistant(self.settings, collection=collection),
+            build_indexer(self.settings, collection=collection),
+            collection.manifest,
         )
 
     def _warm_up(self) -> None:
