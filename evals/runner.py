@@ -123,10 +123,10 @@ def ask_item(item: EvalItem, assistant: Any, mode: str | None = None) -> Any:
         return assistant.ask(item.question, mode=mode)
     from qa.chat import ChatSession
 
-    session = ChatSession(assistant, mode=mode)
+    session = ChatSession(assistant)
     for earlier in item.conversation:
-        session.ask(earlier)
-    return session.ask(item.question)
+        session.ask(earlier, mode=mode)
+    return session.ask(item.question, mode=mode)
 
 
 def to_response(answer: Any, documents: DocumentLookup) -> Response:

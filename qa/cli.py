@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from index.errors import UserError
+from qa.request import ANSWER_MODES
 
 # Before chromadb or gradio are imported anywhere: no telemetry leaves the machine.
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -136,7 +137,7 @@ def index_command(settings, paths: tuple[Path, ...]) -> None:
 
 MODE_OPTION = click.option(
     "--mode",
-    type=click.Choice(["extractive", "generate"]),
+    type=click.Choice([mode for mode in ANSWER_MODES if mode != "auto"]),
     help="extractive: quote the best sentences; generate: a local LLM writes, qa verifies.",
 )
 
@@ -185,13 +186,12 @@ def ask_command(
     """
     from index.dates import DateRange
     from qa.factory import build_assistant
+    from qa.request import Request
 
-    if top_k:
-        settings = settings.model_copy(update={"top_k": top_k})
     draft = _DraftPrinter(enabled=not as_json)
     answer = None
-    dates = DateRange(since, until)
-    for event in build_assistant(settings).stream(question, mode=mode, dates=dates):
+    request = Request(question, mode=mode, top_k=top_k, dates=DateRange(since, until))
+    for event in build_assistant(settings).stream(request):
         if event.kind == "token":
             draft.add(event.text)
         elif event.kind == "answer":
@@ -219,8 +219,10 @@ def chat_command(settings, mode: str | None, since: str | None, until: str | Non
     from qa.assistant import QuestionError
     from qa.chat import ChatSession
     from qa.factory import build_assistant
+    from qa.request import Request
 
-    session = ChatSession(build_assistant(settings), mode=mode, dates=DateRange(since, until))
+    session = ChatSession(build_assistant(settings))
+    dates = DateRange(since, until)
     while True:
         try:
             question = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
@@ -230,7 +232,7 @@ def chat_command(settings, mode: str | None, since: str | None, until: str | Non
             break
         draft = _DraftPrinter()
         try:
-            for event in session.stream(question):
+            for event in session.stream(Request(question, mode=mode, dates=dates)):
                 if event.kind == "standalone" and event.text != " ".join(question.split()):
                     click.echo(click.style(f"(understood as: {event.text})", dim=True))
                 elif event.kind == "token":

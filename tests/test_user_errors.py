@@ -52,4 +52,4 @@ def test_cli_import_leaves_the_commands_modules_unloaded():
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert loaded.strip() == "['index', 'index.errors', 'qa', 'qa.cli']"
+    assert loaded.strip() == "['index', 'index.errors', 'qa', 'qa.cli', 'qa.request']"

@@ -11,7 +11,8 @@ import gradio as gr
 from index.dates import DateRange
 from index.errors import UserError
 from qa.assistant import validate_question
-from ui.backend import AskOptions, Backend
+from qa.request import Request
+from ui.backend import Backend
 from ui.errors import describe
 from ui.html import message
 from ui.render import PendingTurn, render_conversation
@@ -46,13 +47,14 @@ class ChatPanel:
         pending = PendingTurn(question)
         yield self._render(session, show_unverified, pending), "", session, ""
         try:
-            options = AskOptions(
+            request = Request(
+                question,
                 mode=mode,
                 top_k=int(top_k),
                 show_unverified=bool(show_unverified),
                 dates=DateRange.parse(since, until),
             )
-            for event in self.backend.stream(session, question, options):
+            for event in session.stream(request):
                 if event.kind == "standalone":
                     pending.standalone = event.text
                 elif event.kind == "token":
