@@ -134,7 +134,7 @@ def to_response(answer: Any, documents: DocumentLookup) -> Response:
     return Response(
         answer=answer.answer,
         refused=answer.refused,
-        retrieved=[documents.passage(r["doc_id"], r["start"], r["end"]) for r in answer.retrieved],
+        retrieved=[documents.passage(c.doc_id, c.start, c.end) for c in answer.retrieved],
         citations=[documents.passage(c.doc_id, c.start, c.end) for c in answer.citations],
         sentences=[(bool(s.citations), s.supported) for s in answer.sentences],
         standalone_question=answer.standalone_question,

@@ -173,7 +173,7 @@ class Assistant:
             else:
                 self._extract(answer, chosen, citations)
         answer.citations = citations.citations
-        answer.retrieved = [_retrieved_row(c) for c in chunks]
+        answer.retrieved = chunks
         answer.timings_ms = timings.ms
         yield StreamEvent("answer", answer=answer)
 
@@ -257,20 +257,3 @@ class Assistant:
 
     def _document_text(self, doc_id: str) -> str:
         return self.manifest.text(doc_id) or ""
-
-
-def _retrieved_row(chunk: RetrievedChunk) -> dict:
-    return {
-        "chunk_id": chunk.chunk_id,
-        "doc_id": chunk.doc_id,
-        "start": chunk.start,
-        "end": chunk.end,
-        "score": round(chunk.score, 6),
-        "dense_rank": chunk.dense_rank,
-        "dense_similarity": None
-        if chunk.dense_similarity is None
-        else round(chunk.dense_similarity, 4),
-        "bm25_rank": chunk.bm25_rank,
-        "bm25_score": None if chunk.bm25_score is None else round(chunk.bm25_score, 4),
-        "sentence_rank": chunk.sentence_rank,
-    }

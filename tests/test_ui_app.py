@@ -57,7 +57,7 @@ def test_an_answer_streams_then_shows_clickable_citations(indexed):
     assert len(session.turns) == 1
     # The details name every retrieved document, cited or not.
     for row in session.turns[0].retrieved:
-        assert f"<td>{row['doc_id'][:12]}</td>" not in conversation
+        assert f"<td>{row.doc_id[:12]}</td>" not in conversation
     assert conversation.count("<td>South Korea summons Russian ambassador") >= 1
 
 

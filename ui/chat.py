@@ -66,7 +66,7 @@ class ChatPanel:
             yield self._render(session, show_unverified), message(describe(exc)), session, question
             return
         # Only now: the backend's thread was busy with the answer until here.
-        retrieved = {row["doc_id"] for row in session.turns[-1].retrieved}
+        retrieved = {chunk.doc_id for chunk in session.turns[-1].retrieved}
         self._titles.update(self.backend.titles(retrieved - self._titles.keys()))
         yield self._render(session, show_unverified), "", session, ""
 
