@@ -3,7 +3,6 @@ answer (extractive, or generated then verified) with exact citations."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable, Iterator
 from functools import lru_cache
 from typing import Any
@@ -27,22 +26,6 @@ from qa.retrieval import HybridRetriever, RetrievedChunk
 from qa.rewrite import choose_rewrite, llm_rewrite, needs_rewrite
 from qa.settings import Settings
 from qa.timing import Timings
-
-
-class _SharedLLM:
-    """Builds the LLM once, even when the first requests arrive together (loading a model
-    twice would double its memory)."""
-
-    def __init__(self) -> None:
-        self._llm: LLM | None = None
-        self._lock = threading.Lock()
-
-    def get(self, factory: Callable[[], LLM]) -> LLM:
-        with self._lock:
-            if self._llm is None:
-                self._llm = factory()
-            return self._llm
-
 
 CLOSEST_PASSAGES = 3
 FALLBACK_NOTE = (
@@ -76,27 +59,20 @@ class Assistant:
         manifest: Manifest,
         retriever: HybridRetriever,
         embedder: Embedder,
-        llm: Callable[[], LLM] | None = None,
+        llm: LLM | None = None,
     ):
-        """`llm` builds the LLM on first use (loading a model takes a while); None means
-        generate mode is unavailable and "auto" answers extractively."""
+        """`llm` loads its model on first use; None means generate mode is unavailable and
+        "auto" answers extractively."""
         self.settings = settings
         self.manifest = manifest
         self.retriever = retriever
         self.embedder = embedder
-        self._llm_factory = llm
-        self._llm = _SharedLLM()
+        self.llm = llm
 
     @property
     def reader(self) -> ReaderModel:
         """The fitted reading model (loaded once per process, on first use)."""
         return load_reader()
-
-    @property
-    def llm(self) -> LLM | None:
-        if self._llm_factory is None:
-            return None
-        return self._llm.get(self._llm_factory)
 
     def resolve_mode(self, mode: str | None) -> str:
         mode = mode or self.settings.answer_mode
@@ -105,8 +81,8 @@ class Assistant:
                 f"unknown answer mode '{mode}' (choose from {', '.join(ANSWER_MODES)})"
             )
         if mode == "auto":
-            return "generate" if self._llm_factory is not None else "extractive"
-        if mode == "generate" and self._llm_factory is None:
+            return "generate" if self.llm is not None else "extractive"
+        if mode == "generate" and self.llm is None:
             raise QuestionError("generate mode needs an LLM: install one or set QA_LLM_BASE_URL")
         return mode
 

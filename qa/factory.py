@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from index.collection import Collection, Location, open_collection
 from index.embedding import Embedder, SentenceTransformerEmbedder
 from index.indexer import Indexer
@@ -73,13 +71,5 @@ def build_assistant(
         collection.manifest,
         retriever,
         collection.embedder,
-        llm=_llm_factory(settings, llm),
+        llm=build_llm(settings) if llm is None and llm_available(settings) else llm,
     )
-
-
-def _llm_factory(settings: Settings, llm: LLM | None) -> Callable[[], LLM] | None:
-    if llm is not None:
-        return lambda: llm
-    if not llm_available(settings):
-        return None
-    return lambda: build_llm(settings)
