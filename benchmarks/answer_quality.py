@@ -81,10 +81,10 @@ def run_set(name, items, docs, mode_list, generate_every):
     for mode in mode_list:
         subset = items if mode == "extractive" else items[::generate_every]
         for item in subset:
-            session = ChatSession(assistant, mode=mode)
+            session = ChatSession(assistant)
             for earlier in item.get("conversation") or []:
-                session.ask(earlier)
-            answer = session.ask(item["question"])
+                session.ask(earlier, mode=mode)
+            answer = session.ask(item["question"], mode=mode)
             gold = [normalise(a) for a in item.get("answers") or []]
             text = normalise(answer.answer)
             rows.append(

@@ -48,9 +48,9 @@ def run_collection(name: str, items: list[dict], answer: bool) -> list[dict]:
     assistant = build_assistant(settings)
     rows = []
     for item in items:
-        session = ChatSession(assistant, mode="generate")
+        session = ChatSession(assistant)
         for earlier in item["conversation"]:
-            session.ask(earlier)
+            session.ask(earlier, mode="generate")
         conversation = session.standalone_questions
         previous = session.turns[-1].answer
         question = item["question"]
@@ -73,7 +73,7 @@ def run_collection(name: str, items: list[dict], answer: bool) -> list[dict]:
             "llm_rewrite_ms": round(llm_ms, 1),
         }
         if answer:
-            reply = session.ask(question)
+            reply = session.ask(question, mode="generate")
             gold = [normalise(a) for a in item["answers"]]
             row["answer"] = reply.answer
             row["answer_correct"] = any(g in normalise(reply.answer) for g in gold)

@@ -38,8 +38,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from index.cleaning import normalise_date
+    from index.collection import open_collection
     from index.dates import DateRange
-    from qa.factory import build_assistant, build_embedder, open_collection
+    from qa.factory import build_assistant, build_embedder, location
     from qa.settings import Settings
 
     corpus = SHARED / "benchmarks" / "realtimeqa" / "corpus.jsonl"
@@ -56,7 +57,7 @@ def main() -> None:
         embedder = build_embedder(settings)
         indexing = measure_indexing(settings, embedder, lines, work, args.bare_sample)
 
-    collection = open_collection(settings, embedder)
+    collection = open_collection(location(settings), embedder)
     texts = {
         chunk_id: normalise(text) for chunk_id, _, text, _ in collection.manifest.iter_chunk_texts()
     }

@@ -83,7 +83,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from evals.schema import load_eval_set
+    from index.collection import Collection
     from index.indexer import Indexer
+    from index.lexical import LexicalIndex
     from index.manifest import Manifest
     from qa.factory import build_embedder
     from qa.settings import Settings
@@ -96,7 +98,9 @@ def main() -> None:
     try:
         manifest = Manifest(server.url, "lexical")
         settings = Settings(data_dir=work)
-        indexer = Indexer(manifest, _NoVectors(), _CountingOnly(build_embedder(settings)))
+        embedder = _CountingOnly(build_embedder(settings))
+        lexical = LexicalIndex(work / "lexical.bm25", manifest)  # not used while indexing
+        indexer = Indexer(Collection(manifest, _NoVectors(), lexical, embedder))
         began = time.monotonic()
         report = indexer.index([corpus])
         index_seconds = time.monotonic() - began

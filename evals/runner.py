@@ -123,10 +123,10 @@ def ask_item(item: EvalItem, assistant: Any, mode: str | None = None) -> Any:
         return assistant.ask(item.question, mode=mode)
     from qa.chat import ChatSession
 
-    session = ChatSession(assistant, mode=mode)
+    session = ChatSession(assistant)
     for earlier in item.conversation:
-        session.ask(earlier)
-    return session.ask(item.question)
+        session.ask(earlier, mode=mode)
+    return session.ask(item.question, mode=mode)
 
 
 def to_response(answer: Any, documents: DocumentLookup) -> Response:
@@ -134,7 +134,7 @@ def to_response(answer: Any, documents: DocumentLookup) -> Response:
     return Response(
         answer=answer.answer,
         refused=answer.refused,
-        retrieved=[documents.passage(r["doc_id"], r["start"], r["end"]) for r in answer.retrieved],
+        retrieved=[documents.passage(c.doc_id, c.start, c.end) for c in answer.retrieved],
         citations=[documents.passage(c.doc_id, c.start, c.end) for c in answer.citations],
         sentences=[(bool(s.citations), s.supported) for s in answer.sentences],
         standalone_question=answer.standalone_question,

@@ -1,4 +1,5 @@
-"""Keep the vector store in step with the manifest, and rebuild it when its files are damaged.
+"""What the manifest and the vector store disagree on, and the steps that make them agree again:
+repair, re-embed, upgrade, rebuild a damaged store (index/collection.py decides when).
 
 The manifest is the record of what is indexed; the vectors are derived from it (each chunk's text
 is `document.text[start:end]`), so anything missing from the store can be embedded again. A writer
@@ -10,18 +11,14 @@ from __future__ import annotations
 
 import logging
 import shutil
-import subprocess
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from index.annotation import annotate
-from index.chroma import StoreDamagedError, StoreError
 from index.documents import document_sentences
 from index.embedding import Embedder
-from index.locking import WriterBusyError, WriterLock, writer_lock
 from index.manifest import SCHEMA_VERSION, Manifest
 from index.sentences import sentence_spans
 from index.store import ChunkStore, forget_embedded_client
@@ -170,113 +167,6 @@ def upgrade(manifest: Manifest, store: ChunkStore, embedder: Embedder, batch: in
     manifest.set_schema_version(SCHEMA_VERSION)
     manifest.clear_writing()
     return len(doc_ids)
-
-
-def open_store(
-    open_client: Callable[[], Any],
-    embedder: Embedder,
-    collection: str,
-    manifest: Manifest,
-    lock_path: WriterLock,
-    store_dir: Path | None,
-    repair: bool = True,
-    thorough: bool = False,
-) -> ChunkStore:
-    """Open the chunk store for `manifest`. If a writer died mid-write and none is writing now,
-    repair first; if the embedded store's files are damaged (`store_dir` is where they live),
-    set them aside and rebuild the store from the manifest. With `repair=False`, change
-    nothing: damage raises StoreDamagedError.
-
-    Some damage (garbage inside an HNSW file) crashes chromadb's native code instead of raising,
-    so after an interrupted write, or when `thorough`, the store is first probed in a child
-    process."""
-    try:
-        if store_dir is not None and (thorough or _writer_died(manifest, lock_path)):
-            _probe_in_child(store_dir, collection, embedder.name)
-        store = ChunkStore(open_client(), embedder, collection)
-        store.probe()
-    except StoreDamagedError as exc:
-        reason = str(exc)
-    except StoreError:
-        raise  # a setting to change, not damage
-    except Exception as exc:  # chromadb raises its internal errors for damaged files
-        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
-    else:
-        if manifest.schema_version() < SCHEMA_VERSION:
-            _upgrade(manifest, store, embedder, lock_path, repair)
-        if repair and (manifest.write_interrupted() or store.count() != manifest.chunk_count()):
-            _repair_unless_writing(manifest, store, embedder, lock_path)
-        return store
-    if store_dir is None:
-        raise StoreError(f"the Chroma server cannot answer ({reason})")
-    forget_embedded_client(store_dir)  # chromadb caches even a client that failed to start
-    if not repair:
-        raise StoreDamagedError(
-            f"the vector store is damaged ({reason}): run `qa docs check --repair` to rebuild it "
-            "from the documents"
-        )
-    with writer_lock(lock_path):
-        return rebuild(open_client, embedder, collection, manifest, store_dir, reason)
-
-
-def _writer_died(manifest: Manifest, lock_path: WriterLock) -> bool:
-    if not manifest.write_interrupted():
-        return False
-    try:
-        with writer_lock(lock_path):
-            return True
-    except WriterBusyError:
-        return False  # still at work
-
-
-def _probe_in_child(store_dir: Path, collection: str, model: str) -> None:
-    child = subprocess.run(
-        [sys.executable, "-c", _PROBE, str(store_dir.parent), collection, model],
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if child.returncode < 0:
-        raise StoreDamagedError(f"reading it crashed with signal {-child.returncode}")
-
-
-_PROBE = """
-import sys
-from pathlib import Path
-from index.store import ChunkStore, open_client
-
-class Named:
-    name = sys.argv[3]
-
-ChunkStore(open_client(Path(sys.argv[1])), Named(), sys.argv[2]).probe()
-"""
-
-
-def _repair_unless_writing(
-    manifest: Manifest, store: ChunkStore, embedder: Embedder, lock_path: WriterLock
-) -> None:
-    try:
-        with writer_lock(lock_path):
-            found = repair(manifest, store, embedder)
-    except WriterBusyError:
-        return  # a writer is at work: the difference is its work in progress
-    if not found.agree:
-        log.warning("an earlier indexing run was interrupted; repaired: %s", found.describe())
-
-
-def _upgrade(
-    manifest: Manifest, store: ChunkStore, embedder: Embedder, lock_path: WriterLock, allowed: bool
-) -> None:
-    if not allowed:
-        raise StoreError(
-            "this collection was indexed by an older version (no sentence records): "
-            "run `qa docs check --repair` to upgrade it"
-        )
-    try:
-        with writer_lock(lock_path):
-            upgrade(manifest, store, embedder)
-    except WriterBusyError:
-        return  # a writer is at work; the next open upgrades (until then: no sentence evidence)
 
 
 def rebuild(

@@ -4,8 +4,6 @@ files replace their old chunks, and one text under several names is stored once.
 from __future__ import annotations
 
 import hashlib
-import logging
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,17 +12,11 @@ from tqdm import tqdm
 from index.annotation import annotate
 from index.chunking import chunk_document
 from index.cleaning import clean_document
-from index.consistency import repair
+from index.collection import Collection
 from index.documents import Chunk, Document, LoadError, Sentence, document_sentences
-from index.embedding import Embedder
 from index.loaders import MAX_FILE_BYTES, expand_paths
-from index.locking import WriterLock, writer_lock
-from index.manifest import Manifest
 from index.sandbox import load_sandboxed
-from index.store import ChunkStore
 from index.vectors import embed_chunks
-
-log = logging.getLogger("qa")
 
 
 @dataclass
@@ -49,33 +41,27 @@ class _Pending:
 class Indexer:
     def __init__(
         self,
-        manifest: Manifest,
-        store: ChunkStore,
-        embedder: Embedder,
+        collection: Collection,
         chunk_tokens: int = 200,
         overlap_sentences: int = 1,
         batch_chunks: int = 256,
         progress: bool = False,
-        lock_path: WriterLock | None = None,
         pooled_sentence_vectors: bool = True,
     ):
-        self._manifest = manifest
-        self._store = store
-        self._embedder = embedder
+        self._collection = collection
+        self._manifest = collection.manifest
+        self._store = collection.store
+        self._embedder = collection.embedder
         self._chunk_tokens = chunk_tokens
         self._overlap = overlap_sentences
         self._batch_chunks = batch_chunks
         self._progress = progress
-        self._lock_path = lock_path
         self._pooled = pooled_sentence_vectors
         self._bar: tqdm | None = None
         self._marked = False  # this run has set the manifest's "writing" marker
 
-    def _writing(self):
-        return writer_lock(self._lock_path) if self._lock_path else nullcontext()
-
     def index(self, paths: list[Path]) -> IndexReport:
-        with self._writing():
+        with self._collection.writing():
             self._recover()
             if self._manifest.document_count() == 0:  # a new collection records how it is made
                 self._manifest.set_pooled_sentence_vectors(self._pooled)
@@ -99,7 +85,7 @@ class Indexer:
         return report
 
     def remove(self, doc_id: str) -> None:
-        with self._writing():
+        with self._collection.writing():
             self._recover()
             self._remove(doc_id)
             self._finish()
@@ -107,11 +93,7 @@ class Indexer:
     def _recover(self) -> None:
         """Finish what a writer that died (or failed) mid-write left half done."""
         if self._manifest.write_interrupted():
-            found = repair(self._manifest, self._store, self._embedder)
-            if not found.agree:
-                log.warning(
-                    "an earlier indexing run was interrupted; repaired: %s", found.describe()
-                )
+            self._collection.recover()
 
     def _mark(self) -> None:
         if not self._marked:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+if typing.TYPE_CHECKING:
+    from qa.retrieval import RetrievedChunk
 
 REFUSAL = "Not found in the documents."
 LIKELY = 0.7  # confidence from which an answer is called "likely in the documents"
@@ -70,7 +74,7 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     sentences: list[AnswerSentence] = field(default_factory=list)
     closest: list[Passage] = field(default_factory=list)
-    retrieved: list[dict[str, Any]] = field(default_factory=list)
+    retrieved: list[RetrievedChunk] = field(default_factory=list)  # fused, best first
     timings_ms: dict[str, float] = field(default_factory=dict)
     # Probability that the documents answer (qa/reading); refused below the threshold.
     # `evidence_score` is the same number, under the name earlier versions gave it.
@@ -83,7 +87,10 @@ class Answer:
     notes: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        """The object `qa ask --json` prints."""
+        data = asdict(self)
+        data["retrieved"] = [chunk.to_dict() for chunk in self.retrieved]
+        return data
 
 
 @dataclass

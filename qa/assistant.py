@@ -3,10 +3,9 @@ answer (extractive, or generated then verified) with exact citations."""
 
 from __future__ import annotations
 
-import copy
-import threading
 from collections.abc import Callable, Iterator
 from functools import lru_cache
+from typing import Any
 
 from index.dates import DateRange
 from index.embedding import Embedder
@@ -22,29 +21,13 @@ from qa.passages import in_context
 from qa.reading.model import ReaderModel, load_reader
 from qa.reading.reader import read
 from qa.reading.short_answer import short_answer
+from qa.request import ANSWER_MODES, Request
 from qa.retrieval import HybridRetriever, RetrievedChunk
 from qa.rewrite import choose_rewrite, llm_rewrite, needs_rewrite
 from qa.settings import Settings
 from qa.timing import Timings
 
-
-class _SharedLLM:
-    """Builds the LLM once, even when the first requests arrive together (loading a model
-    twice would double its memory)."""
-
-    def __init__(self) -> None:
-        self._llm: LLM | None = None
-        self._lock = threading.Lock()
-
-    def get(self, factory: Callable[[], LLM]) -> LLM:
-        with self._lock:
-            if self._llm is None:
-                self._llm = factory()
-            return self._llm
-
-
 CLOSEST_PASSAGES = 3
-ANSWER_MODES = ("auto", "extractive", "generate")
 FALLBACK_NOTE = (
     "no generated sentence could be verified against the documents; showing the evidence"
 )
@@ -76,34 +59,20 @@ class Assistant:
         manifest: Manifest,
         retriever: HybridRetriever,
         embedder: Embedder,
-        llm: Callable[[], LLM] | None = None,
+        llm: LLM | None = None,
     ):
-        """`llm` builds the LLM on first use (loading a model takes a while); None means
-        generate mode is unavailable and "auto" answers extractively."""
+        """`llm` loads its model on first use; None means generate mode is unavailable and
+        "auto" answers extractively."""
         self.settings = settings
         self.manifest = manifest
         self.retriever = retriever
         self.embedder = embedder
-        self._llm_factory = llm
-        self._llm = _SharedLLM()
+        self.llm = llm
 
     @property
     def reader(self) -> ReaderModel:
         """The fitted reading model (loaded once per process, on first use)."""
         return load_reader()
-
-    @property
-    def llm(self) -> LLM | None:
-        if self._llm_factory is None:
-            return None
-        return self._llm.get(self._llm_factory)
-
-    def with_settings(self, settings: Settings) -> Assistant:
-        """The same assistant (collection, models, LLM) answering with other settings, e.g. one
-        browser's top-k; requests in other threads keep theirs."""
-        clone = copy.copy(self)
-        clone.settings = settings
-        return clone
 
     def resolve_mode(self, mode: str | None) -> str:
         mode = mode or self.settings.answer_mode
@@ -112,36 +81,20 @@ class Assistant:
                 f"unknown answer mode '{mode}' (choose from {', '.join(ANSWER_MODES)})"
             )
         if mode == "auto":
-            return "generate" if self._llm_factory is not None else "extractive"
-        if mode == "generate" and self._llm_factory is None:
+            return "generate" if self.llm is not None else "extractive"
+        if mode == "generate" and self.llm is None:
             raise QuestionError("generate mode needs an LLM: install one or set QA_LLM_BASE_URL")
         return mode
 
-    def ask(
-        self,
-        question: str,
-        conversation: list[str] | None = None,
-        mode: str | None = None,
-        previous_answer: str = "",
-        dates: DateRange | None = None,
-    ) -> Answer:
-        """Answer `question`; `conversation` holds the earlier standalone questions (oldest
-        first) and `previous_answer` the last answer's text, so a follow-up can be rewritten."""
-        return final_answer(self.stream(question, conversation, mode, previous_answer, dates))
+    def ask(self, question: str, **options: Any) -> Answer:
+        """Answer `question`; `options` are the other fields of a `Request`."""
+        return final_answer(self.stream(Request(question, **options)))
 
-    def stream(
-        self,
-        question: str,
-        conversation: list[str] | None = None,
-        mode: str | None = None,
-        previous_answer: str = "",
-        dates: DateRange | None = None,
-    ) -> Iterator[StreamEvent]:
+    def stream(self, request: Request) -> Iterator[StreamEvent]:
         """The answer as events: the standalone question, draft tokens (generate mode), and
-        finally the verified answer, which replaces the draft. `dates` limits the documents
-        to those published in that range."""
-        question = validate_question(question, self.settings.max_question_chars)
-        mode = self.resolve_mode(mode)
+        finally the verified answer, which replaces the draft."""
+        question = validate_question(request.question, self.settings.max_question_chars)
+        mode = self.resolve_mode(request.mode)
         if self.manifest.document_count() == 0:
             raise EmptyCollectionError("no documents are indexed yet: run `qa index PATH` first")
         timings = Timings()
@@ -149,9 +102,13 @@ class Assistant:
         citations = CitationBuilder(self.manifest, text_of)
         with timings.stage("total"):
             with timings.stage("rewrite"):
-                standalone = self._standalone(question, conversation or [], previous_answer, mode)
+                standalone = self._standalone(
+                    question, list(request.conversation), request.previous_answer, mode
+                )
             yield StreamEvent("standalone", text=standalone)
-            chunks, evidence = self.gather(standalone, timings, text_of, dates)
+            chunks, evidence = self.gather(
+                standalone, timings, text_of, request.dates, request.top_k
+            )
             with timings.stage("read"):
                 reading = read(
                     standalone,
@@ -181,11 +138,18 @@ class Assistant:
             if not chosen:
                 answer.closest = [citations.passage(e) for e in evidence[:CLOSEST_PASSAGES]]
             elif mode == "generate":
-                yield from self._generate(answer, standalone, evidence, chosen, citations, timings)
+                show_unverified = (
+                    self.settings.show_unverified
+                    if request.show_unverified is None
+                    else request.show_unverified
+                )
+                yield from self._generate(
+                    answer, standalone, evidence, chosen, citations, timings, show_unverified
+                )
             else:
                 self._extract(answer, chosen, citations)
         answer.citations = citations.citations
-        answer.retrieved = [_retrieved_row(c) for c in chunks]
+        answer.retrieved = chunks
         answer.timings_ms = timings.ms
         yield StreamEvent("answer", answer=answer)
 
@@ -195,12 +159,13 @@ class Assistant:
         timings: Timings,
         text_of: Callable[[str], str] | None = None,
         dates: DateRange | None = None,
+        top_k: int | None = None,
     ) -> tuple[list[RetrievedChunk], list[Evidence]]:
         """Retrieve chunks for a standalone question and score their sentences as evidence."""
         text_of = text_of or self._document_text
         with timings.stage("embed_query"):
             query_vector = self.embedder.embed([question])[0]
-        top_k = self.settings.top_k
+        top_k = top_k or self.settings.top_k
         chunks = self.retriever.retrieve(question, query_vector, top_k, timings, dates)
         with timings.stage("evidence"):
             candidates = candidate_sentences(self.manifest, chunks)
@@ -237,6 +202,7 @@ class Assistant:
         chosen: list[Evidence],
         citations: CitationBuilder,
         timings: Timings,
+        show_unverified: bool,
     ) -> Iterator[StreamEvent]:
         groups = in_context(
             evidence[: self.settings.evidence_in_prompt],
@@ -256,7 +222,7 @@ class Assistant:
             checked = verified_sentences(
                 draft, shown, self.embedder, self.settings.support_threshold
             )
-            text, sentences = compose(checked, citations, self.settings.show_unverified)
+            text, sentences = compose(checked, citations, show_unverified)
         answer.unsupported = [c.text for c in checked if not c.supported]
         answer.unsupported_reasons = [c.reason for c in checked if not c.supported]
         if any(s.supported for s in sentences):
@@ -267,20 +233,3 @@ class Assistant:
 
     def _document_text(self, doc_id: str) -> str:
         return self.manifest.text(doc_id) or ""
-
-
-def _retrieved_row(chunk: RetrievedChunk) -> dict:
-    return {
-        "chunk_id": chunk.chunk_id,
-        "doc_id": chunk.doc_id,
-        "start": chunk.start,
-        "end": chunk.end,
-        "score": round(chunk.score, 6),
-        "dense_rank": chunk.dense_rank,
-        "dense_similarity": None
-        if chunk.dense_similarity is None
-        else round(chunk.dense_similarity, 4),
-        "bm25_rank": chunk.bm25_rank,
-        "bm25_score": None if chunk.bm25_score is None else round(chunk.bm25_score, 4),
-        "sentence_rank": chunk.sentence_rank,
-    }

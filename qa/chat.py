@@ -3,33 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
+from typing import Any
 
-from index.dates import DateRange
 from qa.answer import Answer, StreamEvent, final_answer
 from qa.assistant import Assistant
+from qa.request import Request
 
 
 class ChatSession:
-    def __init__(
-        self, assistant: Assistant, mode: str | None = None, dates: DateRange | None = None
-    ):
+    def __init__(self, assistant: Assistant):
         self.assistant = assistant
-        self.mode = mode
-        self.dates = dates
         self.turns: list[Answer] = []
 
     @property
     def standalone_questions(self) -> list[str]:
         return [turn.standalone_question for turn in self.turns]
 
-    def ask(self, question: str) -> Answer:
-        return final_answer(self.stream(question))
+    def ask(self, question: str, **options: Any) -> Answer:
+        """Answer the next question; `options` are the other fields of a `Request`."""
+        return final_answer(self.stream(Request(question, **options)))
 
-    def stream(self, question: str) -> Iterator[StreamEvent]:
+    def stream(self, request: Request) -> Iterator[StreamEvent]:
+        """The events of the next answer; the conversation is this session's."""
         previous = self.turns[-1].answer if self.turns else ""
-        for event in self.assistant.stream(
-            question, self.standalone_questions, self.mode, previous, self.dates
-        ):
+        request = replace(
+            request, conversation=tuple(self.standalone_questions), previous_answer=previous
+        )
+        for event in self.assistant.stream(request):
             if event.kind == "answer" and event.answer is not None:
                 self.turns.append(event.answer)
             yield event

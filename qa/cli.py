@@ -13,6 +13,7 @@ from pathlib import Path
 import click
 
 from index.errors import UserError
+from qa.request import ANSWER_MODES
 
 # Before chromadb or gradio are imported anywhere: no telemetry leaves the machine.
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
@@ -136,7 +137,7 @@ def index_command(settings, paths: tuple[Path, ...]) -> None:
 
 MODE_OPTION = click.option(
     "--mode",
-    type=click.Choice(["extractive", "generate"]),
+    type=click.Choice([mode for mode in ANSWER_MODES if mode != "auto"]),
     help="extractive: quote the best sentences; generate: a local LLM writes, qa verifies.",
 )
 
@@ -185,13 +186,12 @@ def ask_command(
     """
     from index.dates import DateRange
     from qa.factory import build_assistant
+    from qa.request import Request
 
-    if top_k:
-        settings = settings.model_copy(update={"top_k": top_k})
     draft = _DraftPrinter(enabled=not as_json)
     answer = None
-    dates = DateRange(since, until)
-    for event in build_assistant(settings).stream(question, mode=mode, dates=dates):
+    request = Request(question, mode=mode, top_k=top_k, dates=DateRange(since, until))
+    for event in build_assistant(settings).stream(request):
         if event.kind == "token":
             draft.add(event.text)
         elif event.kind == "answer":
@@ -219,8 +219,10 @@ def chat_command(settings, mode: str | None, since: str | None, until: str | Non
     from qa.assistant import QuestionError
     from qa.chat import ChatSession
     from qa.factory import build_assistant
+    from qa.request import Request
 
-    session = ChatSession(build_assistant(settings), mode=mode, dates=DateRange(since, until))
+    session = ChatSession(build_assistant(settings))
+    dates = DateRange(since, until)
     while True:
         try:
             question = click.prompt("you", prompt_suffix="> ", default="", show_default=False)
@@ -230,7 +232,7 @@ def chat_command(settings, mode: str | None, since: str | None, until: str | Non
             break
         draft = _DraftPrinter()
         try:
-            for event in session.stream(question):
+            for event in session.stream(Request(question, mode=mode, dates=dates)):
                 if event.kind == "standalone" and event.text != " ".join(question.split()):
                     click.echo(click.style(f"(understood as: {event.text})", dim=True))
                 elif event.kind == "token":
@@ -296,9 +298,10 @@ def docs_group() -> None:
 @user_errors
 def docs_list(settings, as_json: bool) -> None:
     """List the indexed documents."""
-    from qa.factory import open_manifest
+    from index.collection import open_manifest
+    from qa.factory import location
 
-    infos = open_manifest(settings).list_documents()
+    infos = open_manifest(location(settings)).list_documents()
     if as_json:
         rows = [
             {
@@ -329,9 +332,10 @@ def docs_list(settings, as_json: bool) -> None:
 @user_errors
 def docs_show(settings, doc_id: str, as_json: bool) -> None:
     """Show a document's metadata and the exact text citations point into."""
-    from qa.factory import open_manifest
+    from index.collection import open_manifest
+    from qa.factory import location
 
-    manifest = open_manifest(settings)
+    manifest = open_manifest(location(settings))
     info = manifest.info(manifest.resolve_id(doc_id) or doc_id)
     if info is None:
         raise click.ClickException(f"no document with id '{doc_id}' (see `qa docs list`)")
@@ -364,9 +368,10 @@ def docs_show(settings, doc_id: str, as_json: bool) -> None:
 @user_errors
 def docs_remove(settings, doc_id: str) -> None:
     """Remove a document and its chunks from the collection."""
-    from qa.factory import build_indexer, open_manifest
+    from index.collection import open_manifest
+    from qa.factory import build_indexer, location
 
-    full_id = open_manifest(settings).resolve_id(doc_id)
+    full_id = open_manifest(location(settings)).resolve_id(doc_id)
     if full_id is None:
         raise click.ClickException(f"no document with id '{doc_id}' (see `qa docs list`)")
     build_indexer(settings).remove(full_id)
@@ -385,22 +390,19 @@ def docs_check(settings, repair: bool) -> None:
     Example:
       qa docs check --repair
     """
-    from index.consistency import check
-    from index.consistency import repair as repair_collection
-    from index.locking import writer_lock
-    from qa.factory import build_embedder, open_collection
+    from index.collection import open_collection
+    from qa.factory import build_embedder, location
 
     embedder = build_embedder(settings)  # loads the model only if something must be embedded
-    collection = open_collection(settings, embedder, repair=repair, thorough=True)
+    collection = open_collection(location(settings), embedder, repair=repair, thorough=True)
     if not repair:
-        found = check(collection.manifest, collection.store)
+        found = collection.check()
         click.echo(found.describe())
         if not found.agree:
             click.echo("run `qa docs check --repair` to fix this", err=True)
             raise click.exceptions.Exit(1)
         return
-    with writer_lock(collection.manifest.writer_lock):
-        found = repair_collection(collection.manifest, collection.store, embedder)
+    found = collection.repair()
     click.echo(f"repaired: {found.describe()}" if not found.agree else found.describe())
 
 
@@ -417,18 +419,18 @@ def docs_migrate(settings, target_url: str) -> None:
       PGPASSWORD=… qa docs migrate --to postgresql://qa@db.example/qa
       QA_CATALOGUE_URL=postgresql://qa@db.example/qa qa ask "…"
     """
-    from pydantic import SecretStr
+    from dataclasses import replace
 
     from index.catalogue import CatalogueError, is_server_url
     from index.catalogue_copy import copy_catalogue
-    from qa.factory import open_manifest
+    from index.collection import open_manifest
+    from qa.factory import location
 
     if not is_server_url(target_url):
         raise CatalogueError("--to takes a postgresql:// URL")
-    source = open_manifest(settings.model_copy(update={"catalogue_url": None}))
-    target = open_manifest(
-        settings.model_copy(update={"catalogue_url": SecretStr(target_url)}), create=True
-    )
+    here = location(settings)
+    source = open_manifest(replace(here, catalogue_url=None))
+    target = open_manifest(replace(here, catalogue_url=target_url), create=True)
     copied = copy_catalogue(source, target)
     summary = ", ".join(f"{n} {table}" for table, n in copied.items())
     click.echo(f"Copied {summary} into {target.where} (collection '{settings.collection}').")

@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from pathlib import Path
-
-from index.consistency import open_store
+from index.collection import Collection, Location, open_collection
 from index.embedding import Embedder, SentenceTransformerEmbedder
-from index.errors import UserError
 from index.indexer import Indexer
-from index.lexical import LexicalIndex
-from index.manifest import Manifest
-from index.store import ChunkStore, chroma_dir, open_client
 from qa.assistant import Assistant
 from qa.llm import LLM, build_llm, llm_available
 from qa.retrieval import HybridRetriever
 from qa.settings import Settings
-
-
-class CollectionMissingError(UserError, RuntimeError):
-    """Asked to read a collection that was never created."""
-
-
-@dataclass
-class Collection:
-    manifest: Manifest
-    store: ChunkStore
-    lexical: LexicalIndex
 
 
 def build_embedder(settings: Settings) -> Embedder:
@@ -36,69 +17,33 @@ def build_embedder(settings: Settings) -> Embedder:
     )
 
 
-def open_manifest(settings: Settings, create: bool = False) -> Manifest:
-    """The catalogue alone, for commands that neither embed nor search: the SQLite file in the
-    data directory, or the PostgreSQL server of `catalogue_url`."""
-    if settings.catalogue_url is not None:
-        url = settings.catalogue_url.get_secret_value()
-        return Manifest(url, settings.collection, create=create)
-    path = settings.data_dir / f"{settings.collection}.manifest.sqlite3"
-    if not create and not path.exists():
-        raise CollectionMissingError(
-            f"no collection '{settings.collection}' in {settings.data_dir}: "
-            "index documents first with `qa index PATH`"
-        )
-    return Manifest(path, settings.collection, lock_path=writer_lock_path(settings))
-
-
-def open_collection(
-    settings: Settings,
-    embedder: Embedder,
-    create: bool = False,
-    repair: bool = True,
-    thorough: bool = False,
-) -> Collection:
-    manifest = open_manifest(settings, create)
-    token = settings.chroma_token.get_secret_value() if settings.chroma_token else None
-    store = open_store(
-        lambda: open_client(settings.data_dir, settings.chroma_url, token),
-        embedder,
+def location(settings: Settings) -> Location:
+    """Where the settings' collection lives."""
+    token, catalogue = settings.chroma_token, settings.catalogue_url
+    return Location(
+        settings.data_dir,
         settings.collection,
-        manifest,
-        manifest.writer_lock,
-        None if settings.chroma_url else chroma_dir(settings.data_dir),
-        repair=repair,
-        thorough=thorough,
+        settings.chroma_url,
+        token.get_secret_value() if token else None,
+        catalogue.get_secret_value() if catalogue else None,
     )
-    return Collection(manifest, store, LexicalIndex(lexical_dir(settings, manifest), manifest))
-
-
-def lexical_dir(settings: Settings, manifest: Manifest) -> Path:
-    """Where this process keeps its BM25 snapshot. A shared catalogue's is named after the
-    catalogue too, so a data directory used with two catalogues never mixes their snapshots."""
-    if manifest.on_server:
-        return settings.data_dir / f"{settings.collection}.{manifest.identity()[:12]}.bm25"
-    return settings.data_dir / f"{settings.collection}.bm25"
-
-
-def writer_lock_path(settings: Settings) -> Path:
-    """The writer's lock file beside an SQLite catalogue."""
-    return settings.data_dir / f"{settings.collection}.writer.lock"
 
 
 def build_indexer(
-    settings: Settings, embedder: Embedder | None = None, progress: bool = False
+    settings: Settings,
+    embedder: Embedder | None = None,
+    progress: bool = False,
+    collection: Collection | None = None,
 ) -> Indexer:
-    embedder = embedder or build_embedder(settings)
-    collection = open_collection(settings, embedder, create=True)
+    """An indexer of the settings' collection (created if there is none), or of `collection`."""
+    if collection is None:
+        embedder = embedder or build_embedder(settings)
+        collection = open_collection(location(settings), embedder, create=True)
     return Indexer(
-        collection.manifest,
-        collection.store,
-        embedder,
+        collection,
         chunk_tokens=settings.chunk_tokens,
         overlap_sentences=settings.chunk_overlap_sentences,
         progress=progress,
-        lock_path=collection.manifest.writer_lock,
         pooled_sentence_vectors=settings.sentence_vectors == "pooled",
     )
 
@@ -108,9 +53,11 @@ def build_assistant(
     embedder: Embedder | None = None,
     retrieval_mode: str = "hybrid",
     llm: LLM | None = None,
+    collection: Collection | None = None,
 ) -> Assistant:
-    embedder = embedder or build_embedder(settings)
-    collection = open_collection(settings, embedder)
+    """An assistant answering from the settings' collection, or from `collection`."""
+    if collection is None:
+        collection = open_collection(location(settings), embedder or build_embedder(settings))
     retriever = HybridRetriever(
         collection.store,
         collection.lexical,
@@ -120,13 +67,9 @@ def build_assistant(
         mode=retrieval_mode,
     )
     return Assistant(
-        settings, collection.manifest, retriever, embedder, llm=_llm_factory(settings, llm)
+        settings,
+        collection.manifest,
+        retriever,
+        collection.embedder,
+        llm=build_llm(settings) if llm is None and llm_available(settings) else llm,
     )
-
-
-def _llm_factory(settings: Settings, llm: LLM | None) -> Callable[[], LLM] | None:
-    if llm is not None:
-        return lambda: llm
-    if not llm_available(settings):
-        return None
-    return lambda: build_llm(settings)

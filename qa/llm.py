@@ -40,8 +40,8 @@ class LlamaCppLLM(_CompleteFromStream):
     (llama.cpp contexts are not safe to use from two threads at once)."""
 
     def __init__(self, model: str, threads: int = 2, context: int = 2048, seed: int = 0):
+        """Light: the weights are found (a packaged model assembled) and loaded on first use."""
         self.name = model
-        self._path = resolve_model_path(model)
         self._threads = threads
         self._context = context
         self._seed = seed
@@ -51,11 +51,15 @@ class LlamaCppLLM(_CompleteFromStream):
     def _load(self) -> Any:
         if self._llama is None:
             try:
+                path = resolve_model_path(self.name)
+            except ModelError as exc:
+                raise LLMError(str(exc)) from exc
+            try:
                 from llama_cpp import Llama
             except ImportError as exc:
                 raise LLMError("llama-cpp-python is not installed") from exc
             self._llama = Llama(
-                model_path=str(self._path),
+                model_path=str(path),
                 n_ctx=self._context,
                 n_threads=self._threads,
                 n_threads_batch=self._threads,
@@ -138,10 +142,7 @@ def build_llm(settings: Settings) -> LLM:
     if settings.llm_base_url:
         key = settings.llm_api_key.get_secret_value() if settings.llm_api_key else None
         return OpenAICompatibleLLM(settings.llm_base_url, settings.llm_api_model, key)
-    try:
-        return LlamaCppLLM(settings.llm_model, settings.threads, settings.llm_context)
-    except ModelError as exc:
-        raise LLMError(str(exc)) from exc
+    return LlamaCppLLM(settings.llm_model, settings.threads, settings.llm_context)
 
 
 def llm_available(settings: Settings) -> bool:

@@ -29,6 +29,25 @@ class RetrievedChunk:
     bm25_score: float | None = None
     sentence_rank: int | None = None  # rank of its best sentence among the sentence hits
 
+    def to_dict(self) -> dict:
+        """The row of `qa ask --json`'s `retrieved`, scores rounded."""
+        return {
+            "chunk_id": self.chunk_id,
+            "doc_id": self.doc_id,
+            "start": self.start,
+            "end": self.end,
+            "score": round(self.score, 6),
+            "dense_rank": self.dense_rank,
+            "dense_similarity": _rounded(self.dense_similarity, 4),
+            "bm25_rank": self.bm25_rank,
+            "bm25_score": _rounded(self.bm25_score, 4),
+            "sentence_rank": self.sentence_rank,
+        }
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
 
 class HybridRetriever:
     def __init__(

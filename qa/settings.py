@@ -9,6 +9,8 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from qa.request import AnswerMode
+
 
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
@@ -39,8 +41,8 @@ class Settings(BaseSettings):
     # Sentence vectors: pooled from their chunk's forward pass, or each sentence embedded alone.
     sentence_vectors: Literal["pooled", "separate"] = "pooled"
 
-    # Retrieval and answering. "auto": generate when an LLM is available, else extractive.
-    answer_mode: Literal["auto", "extractive", "generate"] = "auto"
+    # Retrieval and answering
+    answer_mode: AnswerMode = "auto"
     top_k: int = Field(6, ge=1, le=50)  # chunks handed to evidence selection
     candidates: int = Field(30, ge=1, le=500)  # per retriever, before fusion
     rrf_k: int = 60

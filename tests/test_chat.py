@@ -5,6 +5,7 @@ from click.testing import CliRunner
 from qa.chat import ChatSession
 from qa.cli import main
 from qa.factory import build_assistant, build_indexer
+from qa.request import Request
 from qa.rewrite import is_follow_up, rewrite_rule_based
 from tests.conftest import SAMPLE_DIR
 
@@ -33,7 +34,7 @@ def test_chat_session_keeps_the_conversation(settings, fake_embedder):
     # "he" is the person the first (extractive) answer talks about.
     assert second.standalone_question == "What did the Russian ambassador say in response?"
     assert session.standalone_questions == [first.standalone_question, second.standalone_question]
-    events = [e.kind for e in session.stream("Why?")]
+    events = [e.kind for e in session.stream(Request("Why?"))]
     assert events[0] == "standalone" and events[-1] == "answer"
 
 

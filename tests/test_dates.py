@@ -48,11 +48,11 @@ def test_answers_only_cite_documents_in_the_range(settings, fake_embedder, tmp_p
     question = "What did the city council approve for the harbour bridge?"
     everything = assistant.ask(question)
     assert (
-        len({c.doc_id for c in everything.citations} | {r["doc_id"] for r in everything.retrieved})
+        len({c.doc_id for c in everything.citations} | {r.doc_id for r in everything.retrieved})
         == 3
     )
     recent = assistant.ask(question, dates=DateRange(since="2023-01-01"))
-    assert {r["doc_id"] for r in recent.retrieved} == {c.doc_id for c in recent.citations}
+    assert {r.doc_id for r in recent.retrieved} == {c.doc_id for c in recent.citations}
     assert all("budget" in c.quote for c in recent.citations) and recent.citations
     older = assistant.ask(question, dates=DateRange(until="2022-12-31"))
     assert all("plan" in c.quote for c in older.citations) and older.citations

@@ -4,6 +4,7 @@ import pytest
 
 from qa.factory import build_assistant, build_indexer
 from qa.injection import looks_like_instruction
+from qa.request import Request
 from qa.verify import facts, split_answer
 from tests.conftest import SAMPLE_DIR
 from tests.fakes import ScriptedLLM
@@ -31,9 +32,10 @@ def ask(settings, fake_embedder):
 
 
 def _document_text(settings, doc_id):
-    from qa.factory import open_manifest
+    from index.collection import open_manifest
+    from qa.factory import location
 
-    return open_manifest(settings).text(doc_id)
+    return open_manifest(location(settings)).text(doc_id)
 
 
 def test_supported_sentence_is_cited_exactly_and_the_models_markers_ignored(ask, settings):
@@ -127,7 +129,7 @@ def test_follow_up_is_rewritten_by_the_llm(ask, settings, fake_embedder):
 
 def test_streaming_yields_tokens_then_the_verified_answer(ask, settings, fake_embedder):
     assistant = build_assistant(settings, embedder=fake_embedder, llm=ScriptedLLM(CORRECT))
-    events = list(assistant.stream(QUESTION, mode="generate"))
+    events = list(assistant.stream(Request(QUESTION, mode="generate")))
     kinds = [e.kind for e in events]
     assert kinds[0] == "standalone" and kinds[-1] == "answer" and kinds.count("token") > 5
     assert "".join(e.text for e in events if e.kind == "token") == CORRECT

@@ -35,20 +35,20 @@ def _check_grounded(assistant, answer):
 
 def test_local_model_answers_follows_up_and_refuses(real_settings):
     assistant = build_assistant(real_settings)
-    session = ChatSession(assistant, mode="generate")
-    first = session.ask("Who was summoned and why?")
+    session = ChatSession(assistant)
+    first = session.ask("Who was summoned and why?", mode="generate")
     assert not first.refused and "Zinoviev" in first.answer
     assert first.draft  # the model really wrote something
     _check_grounded(assistant, first)
 
-    follow_up = session.ask("What did he say in response?")
+    follow_up = session.ask("What did he say in response?", mode="generate")
     # "he" is the ambassador the first answer named, not South Korea
     standalone = follow_up.standalone_question
     assert any(w in standalone for w in ("Zinoviev", "mbassador", "envoy")), standalone
     assert not follow_up.refused
     _check_grounded(assistant, follow_up)
 
-    unrelated = session.ask("What is the boiling point of mercury in kelvin?")
+    unrelated = session.ask("What is the boiling point of mercury in kelvin?", mode="generate")
     assert unrelated.refused and unrelated.answer == "Not found in the documents."
     assert unrelated.closest
 

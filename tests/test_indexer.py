@@ -2,8 +2,9 @@ import json
 
 import pytest
 
+from index.collection import open_collection
 from index.store import StoreError
-from qa.factory import build_indexer, open_collection
+from qa.factory import build_indexer, location
 from tests.fakes import HashEmbedder, OtherHashEmbedder
 from tests.files import write
 
@@ -17,7 +18,7 @@ def indexer(settings):
 
 
 def _state(settings):
-    collection = open_collection(settings, HashEmbedder())
+    collection = open_collection(location(settings), HashEmbedder())
     return collection.manifest, collection.store
 
 

@@ -192,9 +192,10 @@ def test_search_within_the_ids_of_a_date_range(backend):
 
 def _sentence_state(settings, embedder):
     """(sentence records in the manifest, sentence ids with vectors) of a collection."""
-    from qa.factory import open_collection
+    from index.collection import open_collection
+    from qa.factory import location
 
-    collection = open_collection(settings, embedder)
+    collection = open_collection(location(settings), embedder)
     return collection.manifest, collection.store
 
 

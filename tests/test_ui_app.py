@@ -57,7 +57,7 @@ def test_an_answer_streams_then_shows_clickable_citations(indexed):
     assert len(session.turns) == 1
     # The details name every retrieved document, cited or not.
     for row in session.turns[0].retrieved:
-        assert f"<td>{row['doc_id'][:12]}</td>" not in conversation
+        assert f"<td>{row.doc_id[:12]}</td>" not in conversation
     assert conversation.count("<td>South Korea summons Russian ambassador") >= 1
 
 
@@ -126,7 +126,8 @@ def test_a_new_conversation_forgets_the_old_one(indexed):
 
 
 class ScriptedBackend:
-    """Stands in for the backend in generate mode: a draft streams, then the verified answer."""
+    """Stands in for the backend in generate mode: a session whose draft streams, then the
+    verified answer."""
 
     settings = SimpleNamespace(max_question_chars=2000)
 
@@ -134,19 +135,20 @@ class ScriptedBackend:
         def __init__(self):
             self.turns = []
 
+        def stream(self, request):
+            question = request.question
+            yield StreamEvent("standalone", text=question)
+            for piece in ["<b>Zinoviev", " was", " summoned."]:
+                yield StreamEvent("token", text=piece)
+            answer = Answer(question, question, "Zinoviev was summoned.", False, "generate")
+            self.turns.append(answer)
+            yield StreamEvent("answer", answer=answer)
+
     def new_session(self):
         return self.Session()
 
     def titles(self, doc_ids):
         return {}
-
-    def stream(self, session, question, options):
-        yield StreamEvent("standalone", text=question)
-        for piece in ["<b>Zinoviev", " was", " summoned."]:
-            yield StreamEvent("token", text=piece)
-        answer = Answer(question, question, "Zinoviev was summoned.", False, "generate")
-        session.turns.append(answer)
-        yield StreamEvent("answer", answer=answer)
 
 
 def test_a_streamed_draft_is_shown_escaped_then_replaced():

@@ -7,8 +7,9 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from qa.request import Request
 from tests.fakes import HashEmbedder
-from ui.backend import AskOptions, Backend
+from ui.backend import Backend
 
 QUESTIONS = [
     "Who was summoned and why?",
@@ -44,7 +45,7 @@ def test_parallel_questions_get_the_same_answers_as_serial_ones(backend):
 def test_each_request_keeps_its_own_top_k(backend):
     def retrieved(top_k: int) -> int:
         session = backend.new_session()
-        events = list(backend.stream(session, QUESTIONS[0], AskOptions(top_k=top_k)))
+        events = list(session.stream(Request(QUESTIONS[0], top_k=top_k)))
         return len(events[-1].answer.retrieved)
 
     with ThreadPoolExecutor(max_workers=6) as pool:

@@ -7,6 +7,7 @@ from html.parser import HTMLParser
 import pytest
 
 from qa.answer import Answer, AnswerSentence, Citation, Passage
+from qa.retrieval import RetrievedChunk
 from ui.html import escape, link, safe_url
 from ui.render import (
     PendingTurn,
@@ -72,19 +73,7 @@ def _answer(**overrides) -> Answer:
             AnswerSentence("Beta too.", [2], True),
         ],
         timings_ms={"dense": 1.5, "total": 9.0},
-        retrieved=[
-            {
-                "chunk_id": "c1",
-                "doc_id": "doc1",
-                "start": 0,
-                "end": 50,
-                "score": 0.03,
-                "dense_rank": 1,
-                "dense_similarity": 0.8,
-                "bm25_rank": None,
-                "bm25_score": None,
-            }
-        ],
+        retrieved=[RetrievedChunk("c1", "doc1", 0, 50, 0.03, dense_rank=1, dense_similarity=0.8)],
     )
     fields.update(overrides)
     return Answer(**fields)

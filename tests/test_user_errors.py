@@ -9,13 +9,13 @@ import pytest
 from evals.compare import ReportError
 from evals.schema import EvalSetError
 from index.chroma import StoreDamagedError, StoreError
+from index.collection import CollectionMissingError
 from index.documents import LoadError
 from index.embedding import EmbeddingModelError
 from index.errors import UserError
 from index.locking import WriterBusyError
 from index.nlp import PipelineMissingError
 from qa.assistant import EmptyCollectionError, QuestionError
-from qa.factory import CollectionMissingError
 from qa.llm import LLMError
 from qa.weights import ModelError
 from ui.security import ServeConfigError
@@ -52,4 +52,4 @@ def test_cli_import_leaves_the_commands_modules_unloaded():
     loaded = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     ).stdout
-    assert loaded.strip() == "['index', 'index.errors', 'qa', 'qa.cli']"
+    assert loaded.strip() == "['index', 'index.errors', 'qa', 'qa.cli', 'qa.request']"

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import gradio as gr
 
+from qa.request import ANSWER_MODES
 from ui.api import ask_endpoint
 from ui.api_documents import add_documents_endpoint
-from ui.backend import Backend, answer_modes
+from ui.backend import Backend
 from ui.chat import ChatPanel
 from ui.documents import DocumentsPanel
 from ui.evals_tab import EvalsPanel, bundled_sets
@@ -68,7 +69,7 @@ def _chat_tab(backend: Backend) -> None:
                 )
             with gr.Accordion("Settings", open=False, elem_id="qa-settings"):
                 mode = gr.Radio(
-                    list(answer_modes()),
+                    list(ANSWER_MODES),
                     value=settings.answer_mode,
                     label="Answer mode",
                     info=MODE_HELP,
@@ -151,7 +152,7 @@ def _evals_tab(backend: Backend) -> None:
         )
         with gr.Column(scale=1):
             mode = gr.Radio(
-                list(answer_modes()), value=backend.settings.answer_mode, label="Answer mode"
+                list(ANSWER_MODES), value=backend.settings.answer_mode, label="Answer mode"
             )
             limit = gr.Number(value=0, precision=0, minimum=0, label="First N items (0: all)")
     run = gr.Button("Run evaluation", variant="primary", elem_id="qa-eval-run")

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from index.dates import DateRange
 from index.documents import split_source
 from qa.injection import shown_title
 from ui.index_summary import IndexSummary
@@ -19,19 +18,9 @@ from ui.worker import OwnerThread
 
 if typing.TYPE_CHECKING:
     from index.embedding import Embedder
-    from qa.answer import Answer, StreamEvent
+    from qa.answer import Answer
     from qa.chat import ChatSession
     from qa.settings import Settings
-
-
-@dataclass(frozen=True)
-class AskOptions:
-    """The per-browser settings of the chat panel."""
-
-    mode: str | None = None  # None: the settings' answer_mode
-    top_k: int | None = None
-    show_unverified: bool | None = None
-    dates: DateRange | None = None  # only documents published in this range
 
 
 @dataclass
@@ -48,13 +37,6 @@ class _Objects:
     assistant: Any
     indexer: Any
     manifest: Any
-
-
-def answer_modes() -> tuple[str, ...]:
-    """The answer modes the settings accept (e.g. auto, extractive, generate)."""
-    from qa.settings import Settings
-
-    return typing.get_args(Settings.model_fields["answer_mode"].annotation)
 
 
 class Backend:
@@ -87,20 +69,9 @@ class Backend:
 
         return ChatSession(self._ready().assistant)
 
-    def stream(
-        self, session: ChatSession, question: str, options: AskOptions
-    ) -> Iterator[StreamEvent]:
-        """The events of one answer in a conversation."""
-        session.assistant = self._assistant(options)
-        session.mode = options.mode
-        session.dates = options.dates
-        return session.stream(question)
-
     def ask(self, question: str) -> Answer:
         """One question on its own, with the default settings."""
-        from qa.chat import ChatSession
-
-        return ChatSession(self._assistant(AskOptions())).ask(question)
+        return self._ready().assistant.ask(question)
 
     # --- documents ------------------------------------------------------------------------------
     def documents(self) -> list:
@@ -154,28 +125,21 @@ class Backend:
             return self._objects
 
     def _build(self) -> _Objects:
-        from qa.factory import build_assistant, build_embedder, build_indexer, open_manifest
+        from index.collection import open_collection
+        from qa.factory import build_assistant, build_embedder, build_indexer, location
 
         self._embedder = self._embedder or build_embedder(self.settings)
-        # The indexer creates an empty collection when there is none, so a new user can start
-        # the app and add documents from the browser.
-        indexer = build_indexer(self.settings, self._embedder)
+        # Created when there is none, so a new user can start the app and add documents from
+        # the browser.
+        collection = open_collection(location(self.settings), self._embedder, create=True)
         return _Objects(
-            build_assistant(self.settings, self._embedder), indexer, open_manifest(self.settings)
+            build_assistant(self.settings, collection=collection),
+            build_indexer(self.settings, collection=collection),
+            collection.manifest,
         )
 
     def _warm_up(self) -> None:
         self._embedder.embed(["warm up"])
-
-    def _assistant(self, options: AskOptions):
-        """The shared assistant with this request's top-k and show-unverified choices."""
-        wanted = {"top_k": options.top_k, "show_unverified": options.show_unverified}
-        update = {
-            k: v
-            for k, v in wanted.items()
-            if v is not None and k in type(self.settings).model_fields
-        }
-        return self._ready().assistant.with_settings(self.settings.model_copy(update=update))
 
     # --- on the owner thread (the single writer) -----------------------------------------------
     def _evaluate(self, emit, items: list, mode: str | None, limit: int | None) -> None:
@@ -183,7 +147,7 @@ class Backend:
 
         report = run_eval(
             items,
-            self._assistant(AskOptions()),
+            self._ready().assistant,
             mode=mode,
             limit=limit,
             progress=lambda done, total: emit(Step(done, total)),

@@ -11,7 +11,8 @@ import gradio as gr
 from index.dates import DateRange
 from index.errors import UserError
 from qa.assistant import validate_question
-from ui.backend import AskOptions, Backend
+from qa.request import Request
+from ui.backend import Backend
 from ui.errors import describe
 from ui.html import message
 from ui.render import PendingTurn, render_conversation
@@ -46,13 +47,14 @@ class ChatPanel:
         pending = PendingTurn(question)
         yield self._render(session, show_unverified, pending), "", session, ""
         try:
-            options = AskOptions(
+            request = Request(
+                question,
                 mode=mode,
                 top_k=int(top_k),
                 show_unverified=bool(show_unverified),
                 dates=DateRange.parse(since, until),
             )
-            for event in self.backend.stream(session, question, options):
+            for event in session.stream(request):
                 if event.kind == "standalone":
                     pending.standalone = event.text
                 elif event.kind == "token":
@@ -64,7 +66,7 @@ class ChatPanel:
             yield self._render(session, show_unverified), message(describe(exc)), session, question
             return
         # Only now: the backend's thread was busy with the answer until here.
-        retrieved = {row["doc_id"] for row in session.turns[-1].retrieved}
+        retrieved = {chunk.doc_id for chunk in session.turns[-1].retrieved}
         self._titles.update(self.backend.titles(retrieved - self._titles.keys()))
         yield self._render(session, show_unverified), "", session, ""
 

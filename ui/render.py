@@ -4,12 +4,16 @@ closest passages, and collapsible per-answer details. All text is escaped (see u
 from __future__ import annotations
 
 import re
+import typing
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from qa.answer import confidence_label
 from ui.html import escape, short_source
+
+if typing.TYPE_CHECKING:
+    from qa.retrieval import RetrievedChunk
 
 _MARKER = re.compile(r"\[(\d+)\]")
 
@@ -141,16 +145,17 @@ def render_details(answer: Any, doc_titles: Mapping[str, str] | None = None) -> 
     return "".join(parts)
 
 
-def _retrieved_row(rank: int, row: dict, titles: dict[str, str]) -> str:
+def _retrieved_row(rank: int, chunk: RetrievedChunk, titles: dict[str, str]) -> str:
     def ranked(position: Any, score: Any) -> str:
         return "–" if position is None else f"{position} ({score})"
 
-    title = titles.get(row.get("doc_id", "")) or str(row.get("doc_id", ""))[:12]
+    row = chunk.to_dict()  # the scores as rounded for `qa ask --json`
+    title = titles.get(chunk.doc_id) or chunk.doc_id[:12]
     numbers = [
-        f"{row.get('start')}–{row.get('end')}",
-        row.get("score"),
-        ranked(row.get("dense_rank"), row.get("dense_similarity")),
-        ranked(row.get("bm25_rank"), row.get("bm25_score")),
+        f"{chunk.start}–{chunk.end}",
+        row["score"],
+        ranked(chunk.dense_rank, row["dense_similarity"]),
+        ranked(chunk.bm25_rank, row["bm25_score"]),
     ]
     cells = "".join(f"<td class='qa-num'>{escape(n)}</td>" for n in numbers)
     return f"<tr><td>{rank}</td><td>{escape(title)}</td>{cells}</tr>"

@@ -25,11 +25,12 @@ from pathlib import Path
 import pytest
 
 from index.chroma import StoreDamagedError
+from index.collection import open_collection
 from index.consistency import check
 from index.locking import writer_lock
 from index.manifest import Manifest
 from index.store import ChunkStore, chroma_dir, forget_embedded_client, open_client
-from qa.factory import build_assistant, build_indexer, open_collection, writer_lock_path
+from qa.factory import build_assistant, build_indexer, location
 from qa.settings import Settings
 from tests.fakes import HashEmbedder
 
@@ -105,7 +106,7 @@ def run_worker(data_dir: Path, docs: Path, kill_after: float | None) -> tuple[bo
 
 
 def collection_state(settings: Settings) -> dict:
-    collection = open_collection(settings, HashEmbedder())
+    collection = open_collection(location(settings), HashEmbedder())
     manifest, store = collection.manifest, collection.store
     stored = store.chunk_ids()
     docs = [d.id for d in manifest.list_documents()]
@@ -121,7 +122,7 @@ def collection_state(settings: Settings) -> dict:
 
 
 def assert_queries_work(settings: Settings) -> None:
-    collection = open_collection(settings, HashEmbedder())
+    collection = open_collection(location(settings), HashEmbedder())
     hits = collection.store.search(HashEmbedder().embed(["river town flood"])[0], 5)
     assert len(hits) == min(5, collection.store.count())
     assert collection.manifest.chunk_spans([h.chunk_id for h in hits]).keys() == {
@@ -155,7 +156,7 @@ def test_indexing_killed_at_random_moments_recovers_without_duplicates(tmp_path,
         kill_after = (trial + rng.random()) / TRIALS * 0.6 * duration
         finished, _ = run_worker(data_dir, docs, kill_after)
         settings = Settings(data_dir=data_dir)
-        with writer_lock(writer_lock_path(settings)):
+        with writer_lock(location(settings).writer_lock_path):
             pass  # the killed writer's lock went with it
         interrupted, found = raw_findings(data_dir)
         caplog.clear()
@@ -199,7 +200,7 @@ def indexed(settings, tmp_path):
 
 
 def _open(settings, repair=False):
-    collection = open_collection(settings, HashEmbedder(), repair=repair)
+    collection = open_collection(location(settings), HashEmbedder(), repair=repair)
     return collection.manifest, collection.store
 
 
@@ -249,7 +250,8 @@ def test_no_repair_while_another_writer_holds_the_lock(settings, indexed):
     manifest, store = _open(settings)
     doc_id = manifest.list_documents()[0].id
     store.delete_document(doc_id)
-    with writer_lock(writer_lock_path(settings)):  # a writer at work: its changes in progress
+    # a writer at work: its changes in progress
+    with writer_lock(location(settings).writer_lock_path):
         manifest, store = _open(settings, repair=True)
         assert check(manifest, store).missing_chunks
     manifest, store = _open(settings, repair=True)
@@ -299,7 +301,7 @@ def test_damaged_chroma_files_are_rebuilt_from_the_manifest(settings, tmp_path, 
     assert len(before["chunks"]) > 1000
 
     with pytest.raises(StoreDamagedError, match="qa docs check --repair"):
-        open_collection(settings, HashEmbedder(), repair=False)
+        open_collection(location(settings), HashEmbedder(), repair=False)
     with caplog.at_level(logging.WARNING, logger="qa"):
         after = collection_state(settings)
     [message] = [r.getMessage() for r in caplog.records if "damaged" in r.getMessage()]

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from index.collection import open_collection
 from index.documents import LoadError, display_name
 from index.sandbox import ParseLimits, load_sandboxed
 from qa.cli import main
-from qa.factory import build_indexer, open_collection
+from qa.factory import build_indexer, location
 from tests.files import make_pdf
 from tests.hostile import hostile_files
 from tests.hostile.hostile_files import write_hostile_set
@@ -38,7 +39,7 @@ def clean(settings, fake_embedder, sample_dir):
 
 
 def _documents(settings, embedder):
-    return open_collection(settings, embedder).manifest.list_documents()
+    return open_collection(location(settings), embedder).manifest.list_documents()
 
 
 def _ask_cites_sample() -> None:

@@ -85,7 +85,9 @@ def served(tmp_path_factory, leak):
         patch.setattr(
             qa.factory,
             "build_assistant",
-            lambda settings, embedder=None, **kw: build_assistant(settings, embedder, llm=llm),
+            lambda settings, embedder=None, **kw: build_assistant(
+                settings, embedder, collection=kw.get("collection"), llm=llm
+            ),
         )
         settings = Settings(
             data_dir=data_dir, answer_mode="generate", show_unverified=True, top_k=6
