@@ -15,7 +15,11 @@ the threshold). Metrics at a threshold t:
 - refusal accuracy: unanswerable items refused; false refusals: answerable items refused;
 - wrong: answered and not correct (over all items);
 - supported share: shown sentences that passed verification (generate), and the share of the
-  model's own draft sentences that did.
+  model's own draft sentences that did;
+- fallback: answered generate items where no generated sentence was verified, so the extractive
+  answer was shown instead (over answered generate items).
+Settings come from the environment as for the app (QA_LLM_MODEL, QA_EVIDENCE_NEIGHBOURS, ...);
+--label names the result file, so runs with different settings sit side by side.
 
     python benchmarks/answer_quality.py --stride 8
 """
@@ -65,6 +69,7 @@ def load_seed() -> list[dict]:
 
 
 def run_set(name, items, docs, mode_list, generate_every):
+    from qa.assistant import FALLBACK_NOTE
     from qa.chat import ChatSession
     from qa.factory import build_assistant, build_indexer
     from qa.settings import Settings
@@ -98,7 +103,9 @@ def run_set(name, items, docs, mode_list, generate_every):
                     "shown_sentences": len(answer.sentences),
                     "shown_supported": sum(s.supported for s in answer.sentences),
                     "draft_unsupported": len(answer.unsupported),
-                    "fallback": bool(answer.notes),
+                    # Only the fallback note: other notes ("the documents never mention …")
+                    # are not fallbacks.
+                    "fallback": FALLBACK_NOTE in answer.notes,
                     "timings": answer.timings_ms,
                 }
             )
@@ -138,6 +145,7 @@ def main() -> None:
         "--generate-every", type=int, default=2, help="generate mode on every n-th item"
     )
     parser.add_argument("--modes", default="extractive,generate")
+    parser.add_argument("--label", default="", help="result file answer_quality[_LABEL].json")
     args = parser.parse_args()
     modes = args.modes.split(",")
 
@@ -162,7 +170,13 @@ def main() -> None:
 
     from qa.settings import Settings
 
-    current = Settings().refusal_threshold
+    settings = Settings()
+    current = settings.refusal_threshold
+    print(
+        f"model {settings.llm_model}, evidence neighbours {settings.evidence_neighbours}, "
+        f"prompt sentences {settings.prompt_sentences}, stride {args.stride}, "
+        f"generate every {args.generate_every}"
+    )
     table, summary = [], {}
     for name, rows in (("squad2", squad_rows), ("seed", seed_rows)):
         for mode in modes:
@@ -197,6 +211,7 @@ def main() -> None:
                 if "prompt" in r["timings"]
             ]
             m["p50_time_to_first_token_ms"] = percentile(ttft, 0.5)
+            m["p95_time_to_first_token_ms"] = percentile(ttft, 0.95)
             summary[f"{name}/{mode}"] = m
             table.append(
                 [
@@ -208,7 +223,10 @@ def main() -> None:
                     m["false_refusals"],
                     m["wrong"],
                     m["shown_supported_share"],
+                    m["fallback_share"],
                     m["p50_time_to_first_token_ms"],
+                    m["p95_time_to_first_token_ms"],
+                    m["stages_p50_ms"]["generate"],
                     m["p50_total_ms"],
                     m["p95_total_ms"],
                 ]
@@ -224,7 +242,10 @@ def main() -> None:
             "false refusals",
             "wrong",
             "shown supported",
+            "fallback",
             "p50 TTFT ms",
+            "p95 TTFT ms",
+            "p50 generate ms",
             "p50 total ms",
             "p95 total ms",
         ],
@@ -242,6 +263,12 @@ def main() -> None:
     result = {
         "machine": machine(),
         "stride": args.stride,
+        "generate_every": args.generate_every,
+        "settings": {
+            "llm_model": settings.llm_model,
+            "evidence_neighbours": settings.evidence_neighbours,
+            "prompt_sentences": settings.prompt_sentences,
+        },
         "threshold_in_use": current,
         "best_threshold": best,
         "squad_index_seconds": squad_index_s,
@@ -249,7 +276,8 @@ def main() -> None:
         "calibration": {str(t): c for t, c in curve.items()},
         "rows": all_rows,
     }
-    print(f"wrote {write_result('answer_quality', result)}")
+    name = f"answer_quality_{args.label}" if args.label else "answer_quality"
+    print(f"wrote {write_result(name, result)}")
 
 
 if __name__ == "__main__":
