@@ -68,15 +68,15 @@ def load_seed() -> list[dict]:
     return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
 
 
-def run_set(name, items, docs, mode_list, generate_every):
+def run_set(name, items, docs, mode_list, generate_every, index_dir=None):
     from qa.assistant import FALLBACK_NOTE
     from qa.chat import ChatSession
     from qa.factory import build_assistant, build_indexer
     from qa.settings import Settings
 
-    settings = Settings(
-        data_dir=Path(tempfile.mkdtemp(prefix=f"qa-{name}-")), refusal_threshold=0.0
-    )
+    # An --index-dir collection is reused by later runs: indexing skips unchanged files.
+    data_dir = index_dir / name if index_dir else Path(tempfile.mkdtemp(prefix=f"qa-{name}-"))
+    settings = Settings(data_dir=data_dir, refusal_threshold=0.0)
     start = time.perf_counter()
     build_indexer(settings).index([docs])
     index_seconds = time.perf_counter() - start
@@ -85,7 +85,8 @@ def run_set(name, items, docs, mode_list, generate_every):
     rows = []
     for mode in mode_list:
         subset = items if mode == "extractive" else items[::generate_every]
-        for item in subset:
+        for done, item in enumerate(subset, start=1):
+            print(f"{name} {mode} {done}/{len(subset)}", file=sys.stderr, flush=True)
             session = ChatSession(assistant, mode=mode)
             for earlier in item.get("conversation") or []:
                 session.ask(earlier)
@@ -146,6 +147,9 @@ def main() -> None:
     )
     parser.add_argument("--modes", default="extractive,generate")
     parser.add_argument("--label", default="", help="result file answer_quality[_LABEL].json")
+    parser.add_argument(
+        "--index-dir", type=Path, help="keep the indexed collections here and reuse them"
+    )
     args = parser.parse_args()
     modes = args.modes.split(",")
 
@@ -155,9 +159,10 @@ def main() -> None:
         SHARED / "benchmarks/squad2/corpus",
         modes,
         args.generate_every,
+        args.index_dir,
     )
     seed_rows, _ = run_set(
-        "seed", load_seed(), ROOT / "data" / "sample", modes, args.generate_every
+        "seed", load_seed(), ROOT / "data" / "sample", modes, args.generate_every, args.index_dir
     )
     all_rows = squad_rows + seed_rows
 
