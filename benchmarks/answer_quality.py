@@ -146,6 +146,7 @@ def main() -> None:
         "--generate-every", type=int, default=2, help="generate mode on every n-th item"
     )
     parser.add_argument("--modes", default="extractive,generate")
+    parser.add_argument("--sets", default="squad2,seed", help="which of squad2,seed to run")
     parser.add_argument("--label", default="", help="result file answer_quality[_LABEL].json")
     parser.add_argument(
         "--index-dir", type=Path, help="keep the indexed collections here and reuse them"
@@ -153,17 +154,27 @@ def main() -> None:
     args = parser.parse_args()
     modes = args.modes.split(",")
 
-    squad_rows, squad_index_s = run_set(
-        "squad2",
-        load_squad(args.stride),
-        SHARED / "benchmarks/squad2/corpus",
-        modes,
-        args.generate_every,
-        args.index_dir,
-    )
-    seed_rows, _ = run_set(
-        "seed", load_seed(), ROOT / "data" / "sample", modes, args.generate_every, args.index_dir
-    )
+    sets = args.sets.split(",")
+    squad_rows, squad_index_s = [], 0.0
+    if "squad2" in sets:
+        squad_rows, squad_index_s = run_set(
+            "squad2",
+            load_squad(args.stride),
+            SHARED / "benchmarks/squad2/corpus",
+            modes,
+            args.generate_every,
+            args.index_dir,
+        )
+    seed_rows = []
+    if "seed" in sets:
+        seed_rows, _ = run_set(
+            "seed",
+            load_seed(),
+            ROOT / "data" / "sample",
+            modes,
+            args.generate_every,
+            args.index_dir,
+        )
     all_rows = squad_rows + seed_rows
 
     # Calibration: on SQuAD dev + seed, extractive scores (retrieval and evidence are the same
@@ -268,6 +279,7 @@ def main() -> None:
     result = {
         "machine": machine(),
         "stride": args.stride,
+        "sets": sets,
         "generate_every": args.generate_every,
         "settings": {
             "llm_model": settings.llm_model,
