@@ -15,7 +15,11 @@ the threshold). Metrics at a threshold t:
 - refusal accuracy: unanswerable items refused; false refusals: answerable items refused;
 - wrong: answered and not correct (over all items);
 - supported share: shown sentences that passed verification (generate), and the share of the
-  model's own draft sentences that did.
+  model's own draft sentences that did;
+- fallback: answered generate items where no generated sentence was verified, so the extractive
+  answer was shown instead (over answered generate items).
+Settings come from the environment as for the app (QA_LLM_MODEL, QA_EVIDENCE_NEIGHBOURS, ...);
+--label names the result file, so runs with different settings sit side by side.
 
     python benchmarks/answer_quality.py --stride 8
 """
@@ -64,14 +68,15 @@ def load_seed() -> list[dict]:
     return [json.loads(x) for x in path.read_text().splitlines() if x.strip()]
 
 
-def run_set(name, items, docs, mode_list, generate_every):
+def run_set(name, items, docs, mode_list, generate_every, index_dir=None):
+    from qa.assistant import FALLBACK_NOTE
     from qa.chat import ChatSession
     from qa.factory import build_assistant, build_indexer
     from qa.settings import Settings
 
-    settings = Settings(
-        data_dir=Path(tempfile.mkdtemp(prefix=f"qa-{name}-")), refusal_threshold=0.0
-    )
+    # An --index-dir collection is reused by later runs: indexing skips unchanged files.
+    data_dir = index_dir / name if index_dir else Path(tempfile.mkdtemp(prefix=f"qa-{name}-"))
+    settings = Settings(data_dir=data_dir, refusal_threshold=0.0)
     start = time.perf_counter()
     build_indexer(settings).index([docs])
     index_seconds = time.perf_counter() - start
@@ -80,7 +85,8 @@ def run_set(name, items, docs, mode_list, generate_every):
     rows = []
     for mode in mode_list:
         subset = items if mode == "extractive" else items[::generate_every]
-        for item in subset:
+        for done, item in enumerate(subset, start=1):
+            print(f"{name} {mode} {done}/{len(subset)}", file=sys.stderr, flush=True)
             session = ChatSession(assistant)
             for earlier in item.get("conversation") or []:
                 session.ask(earlier, mode=mode)
@@ -98,7 +104,9 @@ def run_set(name, items, docs, mode_list, generate_every):
                     "shown_sentences": len(answer.sentences),
                     "shown_supported": sum(s.supported for s in answer.sentences),
                     "draft_unsupported": len(answer.unsupported),
-                    "fallback": bool(answer.notes),
+                    # Only the fallback note: other notes ("the documents never mention …")
+                    # are not fallbacks.
+                    "fallback": FALLBACK_NOTE in answer.notes,
                     "timings": answer.timings_ms,
                 }
             )
@@ -138,19 +146,35 @@ def main() -> None:
         "--generate-every", type=int, default=2, help="generate mode on every n-th item"
     )
     parser.add_argument("--modes", default="extractive,generate")
+    parser.add_argument("--sets", default="squad2,seed", help="which of squad2,seed to run")
+    parser.add_argument("--label", default="", help="result file answer_quality[_LABEL].json")
+    parser.add_argument(
+        "--index-dir", type=Path, help="keep the indexed collections here and reuse them"
+    )
     args = parser.parse_args()
     modes = args.modes.split(",")
 
-    squad_rows, squad_index_s = run_set(
-        "squad2",
-        load_squad(args.stride),
-        SHARED / "benchmarks/squad2/corpus",
-        modes,
-        args.generate_every,
-    )
-    seed_rows, _ = run_set(
-        "seed", load_seed(), ROOT / "data" / "sample", modes, args.generate_every
-    )
+    sets = args.sets.split(",")
+    squad_rows, squad_index_s = [], 0.0
+    if "squad2" in sets:
+        squad_rows, squad_index_s = run_set(
+            "squad2",
+            load_squad(args.stride),
+            SHARED / "benchmarks/squad2/corpus",
+            modes,
+            args.generate_every,
+            args.index_dir,
+        )
+    seed_rows = []
+    if "seed" in sets:
+        seed_rows, _ = run_set(
+            "seed",
+            load_seed(),
+            ROOT / "data" / "sample",
+            modes,
+            args.generate_every,
+            args.index_dir,
+        )
     all_rows = squad_rows + seed_rows
 
     # Calibration: on SQuAD dev + seed, extractive scores (retrieval and evidence are the same
@@ -162,7 +186,13 @@ def main() -> None:
 
     from qa.settings import Settings
 
-    current = Settings().refusal_threshold
+    settings = Settings()
+    current = settings.refusal_threshold
+    print(
+        f"model {settings.llm_model}, evidence neighbours {settings.evidence_neighbours}, "
+        f"prompt sentences {settings.prompt_sentences}, stride {args.stride}, "
+        f"generate every {args.generate_every}"
+    )
     table, summary = [], {}
     for name, rows in (("squad2", squad_rows), ("seed", seed_rows)):
         for mode in modes:
@@ -197,6 +227,7 @@ def main() -> None:
                 if "prompt" in r["timings"]
             ]
             m["p50_time_to_first_token_ms"] = percentile(ttft, 0.5)
+            m["p95_time_to_first_token_ms"] = percentile(ttft, 0.95)
             summary[f"{name}/{mode}"] = m
             table.append(
                 [
@@ -208,7 +239,10 @@ def main() -> None:
                     m["false_refusals"],
                     m["wrong"],
                     m["shown_supported_share"],
+                    m["fallback_share"],
                     m["p50_time_to_first_token_ms"],
+                    m["p95_time_to_first_token_ms"],
+                    m["stages_p50_ms"]["generate"],
                     m["p50_total_ms"],
                     m["p95_total_ms"],
                 ]
@@ -224,7 +258,10 @@ def main() -> None:
             "false refusals",
             "wrong",
             "shown supported",
+            "fallback",
             "p50 TTFT ms",
+            "p95 TTFT ms",
+            "p50 generate ms",
             "p50 total ms",
             "p95 total ms",
         ],
@@ -242,6 +279,13 @@ def main() -> None:
     result = {
         "machine": machine(),
         "stride": args.stride,
+        "sets": sets,
+        "generate_every": args.generate_every,
+        "settings": {
+            "llm_model": settings.llm_model,
+            "evidence_neighbours": settings.evidence_neighbours,
+            "prompt_sentences": settings.prompt_sentences,
+        },
         "threshold_in_use": current,
         "best_threshold": best,
         "squad_index_seconds": squad_index_s,
@@ -249,7 +293,8 @@ def main() -> None:
         "calibration": {str(t): c for t, c in curve.items()},
         "rows": all_rows,
     }
-    print(f"wrote {write_result('answer_quality', result)}")
+    name = f"answer_quality_{args.label}" if args.label else "answer_quality"
+    print(f"wrote {write_result(name, result)}")
 
 
 if __name__ == "__main__":

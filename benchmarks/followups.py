@@ -47,7 +47,8 @@ def run_collection(name: str, items: list[dict], answer: bool) -> list[dict]:
     build_indexer(settings).index([COLLECTIONS[name]])
     assistant = build_assistant(settings)
     rows = []
-    for item in items:
+    for done, item in enumerate(items, start=1):
+        print(f"{name} {done}/{len(items)}", file=sys.stderr, flush=True)
         session = ChatSession(assistant)
         for earlier in item["conversation"]:
             session.ask(earlier, mode="generate")

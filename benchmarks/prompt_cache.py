@@ -51,6 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--model", default="qwen2.5-coder-0.5b-instruct")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--limit", type=int, default=0, help="only the first N follow-ups")
     args = parser.parse_args()
 
     from qa.llm import LlamaCppLLM
@@ -62,11 +63,13 @@ def main() -> None:
         if x.strip()
     ]
     items = [i for i in items if i.get("collection") == "sample"]
+    items = items[: args.limit] if args.limit else items
     groups = evidence_groups()
     llm = LlamaCppLLM(args.model, threads=args.threads)
     first_token_ms(llm, answer_messages("warm up", groups), 4)
     rows = []
-    for item in items:
+    for done, item in enumerate(items, start=1):
+        print(f"{done}/{len(items)}", file=sys.stderr, flush=True)
         previous = item["conversation"][-1]
         for variant in ("separate", "shared"):
             first_token_ms(llm, answer_messages(previous, groups), 16)  # the previous answer

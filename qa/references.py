@@ -222,15 +222,21 @@ def _possessive_her(question: str, end: int) -> bool:
     return bool(rest) and rest[0].isalpha() and not rest.lower().startswith(("about", "to", "in"))
 
 
-def agrees(rewritten: str, resolutions: list[Resolution]) -> bool:
+def agrees(rewritten: str, resolutions: list[Resolution], question: str = "") -> bool:
     """Whether a rewrite names what every reference was resolved to (one name or title word of
-    each is enough: "Zinoviev" for "Russian Ambassador Georgy Zinoviev")."""
-    words = {w.lower() for w in re.findall(r"[\w-]+", rewritten)}
+    each is enough: "Zinoviev" for "Russian Ambassador Georgy Zinoviev"). Only words the rewrite
+    adds to the follow-up `question` count: the model often returns "Which kingdom was he king
+    of?" unchanged, and its "king" does not name "King Sigismund III Vasa"."""
+    words = _words(rewritten) - _words(question)
     for r in resolutions:
         wanted = r.mention.names or r.mention.titles
         if not any(_close(w, x) for w in wanted for x in words):
             return False
     return True
+
+
+def _words(text: str) -> set[str]:
+    return {w.lower() for w in re.findall(r"[\w-]+", text)}
 
 
 def _close(a: str, b: str) -> bool:

@@ -75,7 +75,7 @@ def choose_rewrite(
     if find_references(question):
         resolved = resolve(question, mentions(conversation[-1], previous_answer))
     if rewritten and plausible_rewrite(question, rewritten, conversation):
-        if agrees(rewritten, resolved):
+        if agrees(rewritten, resolved, question):
             return rewritten
     if resolved:
         return substitute(question, resolved)
