@@ -174,3 +174,11 @@ def test_the_training_script_fits_the_same_parameters_twice(tmp_path):
     save(extracted, tmp_path / "gathered.pkl")
     again = fit(load(tmp_path / "gathered.pkl", data, tmp_path / "index"))
     assert same_parameters(first, again, tolerance=1e-6)
+
+
+def test_a_person_is_found_by_surname():
+    question = analyse("What did Georgy Zinoviev say in response?")
+    told = _evidence("Kim told Zinoviev that the pact harms South Korea's security.", 0, 0.7)
+    row = question_features(question, [told], np.array([0.8]), lambda w: dict.fromkeys(w, 1.0))[0]
+    column = {name: i for i, name in enumerate(QUESTION_FEATURES)}
+    assert row[column["question_entities_top"]] == 1.0

@@ -65,8 +65,13 @@ _BM25_K1, _BM25_B, _AVERAGE_WORDS = 1.2, 0.75, 25.0
 
 
 def _mentions(text: str, name: str) -> bool:
-    """`name` occurs in `text` (case-insensitive; "Russia" found in "Russian")."""
-    return bool(name) and name.lower() in text.lower()
+    """`name`, or its last word, occurs in `text` (case-insensitive; "Russia" found in
+    "Russian"; "Georgy Zinoviev" in "Kim told Zinoviev")."""
+    if not name:
+        return False
+    lowered = text.lower()
+    last = name.split()[-1].lower()
+    return name.lower() in lowered or (len(last) > 2 and last in lowered)
 
 
 def sentence_features(
