@@ -67,15 +67,11 @@ def extract(data: Path, data_dir: Path, items: list | None = None, swaps: bool =
     unanswerable copy of every other answerable question (see `entity_swap`)."""
     from evals.metrics import contains_any
     from evals.schema import load_eval_set
-    from qa.factory import build_assistant, build_indexer
     from qa.question_types import analyse
     from qa.reading.reader import chunk_similarities
-    from qa.settings import Settings
     from qa.timing import Timings
 
-    settings = Settings(data_dir=data_dir, answer_mode="extractive")
-    build_indexer(settings).index([data / "corpus"])
-    assistant = build_assistant(settings)
+    assistant = _assistant(data, data_dir)
     items = items if items is not None else load_eval_set(data / "questions.jsonl").items
     gathered: list[Gathered] = []
 
@@ -153,13 +149,18 @@ def entity_swap(analysis, gold, evidence) -> str | None:
     return None
 
 
-def _idf_of(data: Path, data_dir: Path):
+def _assistant(data: Path, data_dir: Path):
+    """An extractive assistant over `data`'s corpus, indexed into `data_dir` if needed."""
     from qa.factory import build_assistant, build_indexer
     from qa.settings import Settings
 
     settings = Settings(data_dir=data_dir, answer_mode="extractive")
     build_indexer(settings).index([data / "corpus"])
-    return build_assistant(settings).retriever.idf
+    return build_assistant(settings)
+
+
+def _idf_of(data: Path, data_dir: Path):
+    return _assistant(data, data_dir).retriever.idf
 
 
 def save(extracted: dict, path: Path) -> None:

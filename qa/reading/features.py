@@ -160,11 +160,10 @@ def question_features(
     missing_all = {w for w in analysis.focus if w not in all_terms}
     names = [name for name, _ in analysis.entities]
     everything = " ".join(e.text for e in evidence)
+    top_entities = entities(top.text, top.annotation)
     question_lower = analysis.text.lower()
-
     expected_found = any(
-        x.label in analysis.expected and x.text.lower() not in question_lower
-        for x in entities(top.text, top.annotation)
+        x.label in analysis.expected and x.text.lower() not in question_lower for x in top_entities
     )
     area_text = " ".join(e.text for e in area)
     return np.asarray(
