@@ -40,6 +40,18 @@ def serving(settings, documents: Sequence[Path]) -> Iterator[tuple[str, object]]
         backend.stop()
 
 
+def deployment(chroma_url: str, catalogue_url: str) -> dict[str, str]:
+    """The settings every host of one deployment shares: the Chroma server, the catalogue and a
+    collection of its own in them."""
+    import uuid
+
+    return {
+        "QA_CHROMA_URL": chroma_url,
+        "QA_CATALOGUE_URL": catalogue_url,
+        "QA_COLLECTION": f"c{uuid.uuid4().hex[:12]}",
+    }
+
+
 class Host:
     """One `qa serve` process with its own data directory, and `qa` commands run beside it."""
 

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from harness.servers import free_port, start_nginx, stop
-from tests.processes import ROOT, Host
+from tests.processes import ROOT, Host, deployment
 
 pytestmark = pytest.mark.integration
 SITE = ROOT / "deploy" / "nginx-qa.conf"
@@ -22,11 +22,7 @@ SITE = ROOT / "deploy" / "nginx-qa.conf"
 @pytest.fixture
 def proxy(tmp_path, chroma_server, postgres_url):
     """(the proxy's URL, its access log, the two hosts), with the harbour article indexed."""
-    shared = {
-        "QA_CHROMA_URL": chroma_server,
-        "QA_CATALOGUE_URL": postgres_url,
-        "QA_COLLECTION": f"c{uuid.uuid4().hex[:12]}",
-    }
+    shared = deployment(chroma_server, postgres_url)
     hosts = [Host("host-a", tmp_path, shared), Host("host-b", tmp_path, shared)]
     article = tmp_path / "harbour.txt"
     article.write_text(

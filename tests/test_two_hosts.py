@@ -8,12 +8,11 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from tests.processes import Host
+from tests.processes import Host, deployment
 
 # They start `qa serve` processes, a `chroma run` and a PostgreSQL server.
 pytestmark = pytest.mark.integration
@@ -22,11 +21,7 @@ QUESTION = "Which harbour reopened after two years of repairs?"
 
 @pytest.fixture
 def hosts(tmp_path, chroma_server, postgres_url):
-    shared = {
-        "QA_CHROMA_URL": chroma_server,
-        "QA_CATALOGUE_URL": postgres_url,
-        "QA_COLLECTION": f"c{uuid.uuid4().hex[:12]}",
-    }
+    shared = deployment(chroma_server, postgres_url)
     # A's embedder takes half a second per batch, so its big uploads can be caught mid-write.
     a = Host("host-a", tmp_path, shared, delay=0.5)
     b = Host("host-b", tmp_path, shared)
