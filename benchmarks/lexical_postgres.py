@@ -95,6 +95,9 @@ def main() -> None:
     parser.add_argument(
         "--copies", default="1", help="e.g. 1,2,4: also time N copies of each chunk"
     )
+    parser.add_argument(
+        "--copy-limit", type=int, default=20, help="questions timed on the copies (they are slow)"
+    )
     args = parser.parse_args()
     copies = [int(n) for n in args.copies.split(",")]
 
