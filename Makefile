@@ -11,7 +11,7 @@ QUESTION ?= Who was summoned and why?
 # compiled on died with SIGILL here once the virtual machine ran on another CPU.
 LLAMA_CMAKE_ARGS ?= -DGGML_NATIVE=OFF
 
-.PHONY: install browser postgres demo test test-fast lint bench audit clean
+.PHONY: install browser postgres nginx demo test test-fast lint bench audit clean
 
 install: $(VENV)/.installed
 
@@ -51,10 +51,17 @@ postgres:
 			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null; \
 		else echo "install Debian's postgresql package for the catalogue tests" >&2; fi; }
 
-test: install browser postgres
+# The reverse-proxy test runs Debian's nginx with deploy/nginx-qa.conf.
+nginx:
+	@command -v nginx >/dev/null 2>&1 || test -x /usr/sbin/nginx || { \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -qq && \
+			DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx >/dev/null; \
+		else echo "install Debian's nginx package for the reverse-proxy test" >&2; fi; }
+
+test: install browser postgres nginx
 	$(BIN)/python -m pytest -q
 
-test-fast: install postgres
+test-fast: install postgres nginx
 	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: install

@@ -12,14 +12,26 @@ overlaps the gold evidence, from a gold source). Prints hit@5, MRR@10 and p50 pe
 the memory bm25s takes in the process (resident growth while it loads) and the size of the
 PostgreSQL text index; writes benchmarks/results/lexical_postgres_<set>.json.
 
+Sentences are not annotated with spaCy (the lexical side never reads their parse), so the full
+RealTime QA collection (35k chunks) fills in minutes. `--copies 1,2,4` then repeats every chunk
+under new ids, 2 and 4 times, to see how latency and memory grow past the real collection: the
+copies have the real texts' lengths and word statistics but add no new words, so their hit@5 and
+MRR are not scored (a chunk and its copy would fill the top 5), and only the first --copy-limit
+questions are timed on them. Each bm25s index is built in a forked child, so its memory is its
+own: the resident growth once built and the peak growth while building (which is when a
+rebuilding app process needs the most); the child's growth includes importing bm25s.
+
     flock /tmp/qa-heavy.lock .venv/bin/python benchmarks/lexical_postgres.py --set squad2
-    flock /tmp/qa-heavy.lock .venv/bin/python benchmarks/lexical_postgres.py --set realtimeqa
+    flock /tmp/qa-heavy.lock .venv/bin/python benchmarks/lexical_postgres.py --set realtimeqa \
+        --limit 150 --copies 1,4
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
+import multiprocessing
 import statistics
 import sys
 import tempfile
@@ -80,8 +92,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--set", choices=sorted(SETS), default="squad2")
     parser.add_argument("--limit", type=int, default=0, help="questions (0 = every answerable)")
+    parser.add_argument(
+        "--copies", default="1", help="e.g. 1,2,4: also time N copies of each chunk"
+    )
+    parser.add_argument(
+        "--copy-limit", type=int, default=20, help="questions timed on the copies (they are slow)"
+    )
     args = parser.parse_args()
+    copies = [int(n) for n in args.copies.split(",")]
 
+    import index.indexer
     from evals.schema import load_eval_set
     from index.collection import Collection
     from index.indexer import Indexer
@@ -100,6 +120,7 @@ def main() -> None:
         settings = Settings(data_dir=work)
         embedder = _CountingOnly(build_embedder(settings))
         lexical = LexicalIndex(work / "lexical.bm25", manifest)  # not used while indexing
+        index.indexer.annotate = lambda texts: [{} for _ in texts]  # the parse is not read here
         indexer = Indexer(Collection(manifest, _NoVectors(), lexical, embedder))
         began = time.monotonic()
         report = indexer.index([corpus])
@@ -107,17 +128,32 @@ def main() -> None:
         chunks = manifest.chunk_count()
         print(f"{len(report.added)} documents, {chunks} chunks in {index_seconds:.0f} s")
 
-        results = {"bm25s": measure_bm25s(manifest, work, items)}
-        results.update(measure_postgres(manifest, items))
+        results = []
+        for n in copies:
+            asked = items if n == 1 else items[: args.copy_limit]
+            measured = {"bm25s": measure_bm25s(server.url, work, asked, n)}
+            measured.update(measure_postgres(manifest, asked, n, n == 1))
+            for name, result in measured.items():
+                results.append({"retriever": name, "copies": n, "questions": len(asked), **result})
+                print(json.dumps(results[-1]), file=sys.stderr)  # progress: the run is long
     finally:
         server.stop()
     rows = [
-        [name, r["hit@5"], r["mrr@10"], r["p50_ms"], r["build_s"], r["memory_mb"]]
-        for name, r in results.items()
+        [
+            r["retriever"],
+            r["copies"] * chunks,
+            r.get("hit@5", "-"),
+            r.get("mrr@10", "-"),
+            r["p50_ms"],
+            r["build_s"],
+            f"{r['memory_mb']:.1f}"
+            + (f" (peak {r['peak_mb']:.0f})" if "peak_mb" in r else "")
+            + f" ({r['memory_where']})",
+        ]
+        for r in results
     ]
     print_table(
-        ["retriever", "hit@5", "MRR@10", "p50 ms", "build s", "memory MB (where)"],
-        [[*row[:-1], f"{row[-1]:.1f} ({results[row[0]]['memory_where']})"] for row in rows],
+        ["retriever", "chunks", "hit@5", "MRR@10", "p50 ms", "build s", "memory MB (where)"], rows
     )
     path = write_result(
         f"lexical_postgres_{args.set}",
@@ -133,24 +169,55 @@ def main() -> None:
     print(f"wrote {path}")
 
 
-def measure_bm25s(manifest, work: Path, items: list) -> dict:
-    from index.lexical import LexicalIndex
+def measure_bm25s(url: str, work: Path, items: list, copies: int) -> dict:
+    """bm25s over `copies` copies of every chunk, built and asked in a forked child."""
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        return pool.apply(_bm25s_child, (url, work / f"bm25-{copies}", items, copies))
 
-    lexical = LexicalIndex(work / "bm25", manifest)
+
+def _bm25s_child(url: str, directory: Path, items: list, copies: int) -> dict:
+    from index.lexical import LexicalIndex
+    from index.manifest import Manifest
+
+    manifest = Manifest(url, "lexical")  # the parent's connections are not shared across fork
+    lexical = LexicalIndex(directory, _Copies(manifest, copies))
     gc.collect()
     before = _rss_mb()
+    Path("/proc/self/clear_refs").write_text("5")  # resets the peak (VmHWM) to the current RSS
     began = time.monotonic()
     lexical.search("warm up", 1)  # builds the snapshot from the catalogue
     build = time.monotonic() - began
-    memory = _rss_mb() - before
-    return _score(manifest, items, lambda q: [c for c, _ in lexical.search(q, 10)]) | {
+    memory, peak = _rss_mb() - before, _rss_mb("VmHWM") - before
+
+    def search(question: str) -> list[str]:
+        return [c for c, _ in lexical.search(question, 10)]
+
+    scores = _score(manifest, items, search) if copies == 1 else _latency(items, search)
+    return scores | {
         "build_s": build,
         "memory_mb": memory,
+        "peak_mb": peak,
         "memory_where": "every app process",
     }
 
 
-def measure_postgres(manifest, items: list) -> dict[str, dict]:
+class _Copies:
+    """A catalogue that lists every chunk `copies` times (the first under its own id)."""
+
+    def __init__(self, manifest, copies: int):
+        self._manifest = manifest
+        self._copies = copies
+
+    def generation(self) -> int:
+        return self._manifest.generation()
+
+    def iter_chunk_texts(self):
+        for n in range(self._copies):
+            for chunk_id, title, text, published in self._manifest.iter_chunk_texts():
+                yield (chunk_id if n == 0 else f"{chunk_id}#{n}"), title, text, published
+
+
+def measure_postgres(manifest, items: list, copies: int, scored: bool) -> dict[str, dict]:
     from sqlalchemy import text
 
     from index.catalogue import schema_name
@@ -166,12 +233,15 @@ def measure_postgres(manifest, items: list) -> dict[str, dict]:
         # The same passage text bm25s indexes (index/chunking.py passage_text).
         conn.execute(
             text(
-                f"INSERT INTO {fts} SELECT c.id, to_tsvector('english', CASE "
+                f"INSERT INTO {fts} SELECT c.id || CASE WHEN n = 0 THEN '' ELSE '#' || n END, "
+                "to_tsvector('english', CASE "
                 'WHEN starts_with(substr(d.text, c.start + 1, c."end" - c.start), d.title) '
                 'THEN substr(d.text, c.start + 1, c."end" - c.start) '
                 "ELSE d.title || E'\\n' || substr(d.text, c.start + 1, c.\"end\" - c.start) END) "
-                f"FROM {chunks} c JOIN {documents} d ON d.id = c.doc_id"
-            )
+                f"FROM {chunks} c JOIN {documents} d ON d.id = c.doc_id, "
+                "generate_series(0, :copies - 1) n"
+            ),
+            {"copies": copies},
         )
         conn.execute(text(f"CREATE INDEX chunk_fts_gin ON {fts} USING gin (tsv)"))
         conn.execute(text(f"ANALYZE {fts}"))
@@ -189,7 +259,8 @@ def measure_postgres(manifest, items: list) -> dict[str, dict]:
             with engine.connect() as conn:
                 return [r[0] for r in conn.execute(query, {"q": question})]
 
-        results[name] = _score(manifest, items, search) | {
+        scores = _score(manifest, items, search) if scored else _latency(items, search)
+        results[name] = scores | {
             "build_s": build,
             "memory_mb": size / 2**20,
             "memory_where": "once, on the database server (table + GIN index)",
@@ -229,9 +300,18 @@ def _score(manifest, items: list, search) -> dict:
     return {"hit@5": hits / n, "mrr@10": reciprocal / n, "p50_ms": statistics.median(latencies)}
 
 
-def _rss_mb() -> float:
+def _latency(items: list, search) -> dict:
+    latencies = []
+    for item in items:
+        began = time.perf_counter()
+        search(item.question)
+        latencies.append(1000 * (time.perf_counter() - began))
+    return {"p50_ms": statistics.median(latencies)}
+
+
+def _rss_mb(field: str = "VmRSS") -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
+        if line.startswith(field + ":"):
             return int(line.split()[1]) / 1024
     return 0.0
 

@@ -129,10 +129,11 @@ def main() -> None:
         shutil.rmtree(work, ignore_errors=True)
 
 
-def timed_process(command: list[str]) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of a child process."""
+def timed_process(command: list[str], repo: Path | None = None) -> tuple[float, float]:
+    """(wall seconds, peak RSS in MB) of a child process (running the code of checkout `repo`,
+    this one by default)."""
     began = time.monotonic()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, **in_checkout(repo))
     _, status, usage = os.wait4(process.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise RuntimeError(f"{' '.join(command[3:])} failed")
@@ -165,7 +166,9 @@ print(json.dumps({"totals": totals, "retrievals": retrievals}))
 """
 
 
-def query_latency(data_dir: Path, questions: list[str], chroma_url: str | None = None) -> dict:
+def query_latency(
+    data_dir: Path, questions: list[str], chroma_url: str | None = None, repo: Path | None = None
+) -> dict:
     out = subprocess.run(
         [
             sys.executable,
@@ -178,6 +181,7 @@ def query_latency(data_dir: Path, questions: list[str], chroma_url: str | None =
         check=True,
         capture_output=True,
         text=True,
+        **in_checkout(repo),
     ).stdout
     measured = json.loads(out.strip().splitlines()[-1])
     return {
@@ -186,6 +190,13 @@ def query_latency(data_dir: Path, questions: list[str], chroma_url: str | None =
         "retrieval_p50_s": statistics.median(measured["retrievals"]),
         "retrieval_p95_s": percentile(measured["retrievals"], 0.95),
     }
+
+
+def in_checkout(repo: Path | None) -> dict:
+    """subprocess arguments that make `python -c` import qa from another checkout."""
+    if repo is None:
+        return {}
+    return {"cwd": repo, "env": {**os.environ, "PYTHONPATH": str(repo)}}
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -156,3 +156,33 @@ def start_postgres() -> PostgresServer:
         server.stop()
         raise RuntimeError(f"PostgreSQL did not start: {log}")
     return server
+
+
+def start_nginx(site: str, directory: Path) -> tuple[subprocess.Popen, Path]:
+    """Debian's nginx in the foreground with `site` (an http-level configuration: upstreams and
+    servers) and everything else it writes (pid, logs, temporary files) in `directory`; returns
+    the process and its access log, which names the upstream of every request. The caller waits
+    for it to answer: its ports are in `site`."""
+    import shutil
+
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not Path(nginx).exists():
+        raise RuntimeError("nginx is not installed: `make test` installs Debian's nginx")
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "site.conf").write_text(site)
+    access_log = directory / "access.log"
+    temp = "".join(
+        f"    {kind}_temp_path {directory}/{kind};\n"
+        for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+    )
+    (directory / "nginx.conf").write_text(
+        f"daemon off;\npid {directory}/nginx.pid;\nerror_log {directory}/error.log;\n"
+        "events {}\nhttp {\n"
+        "    log_format upstreams '$request $status upstream=$upstream_addr';\n"
+        f"    access_log {access_log} upstreams;\n{temp}"
+        f"    include {directory}/site.conf;\n}}\n"
+    )
+    command = [nginx, "-p", str(directory), "-c", str(directory / "nginx.conf")]
+    with open(directory / "stdout.log", "w") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT)
+    return process, access_log

@@ -96,6 +96,26 @@ def _statements() -> dict[str, Any]:
     }
 
 
+@cache
+def _writes() -> dict[str, Any]:
+    """The statements every document write makes, built once (see _statements)."""
+    from sqlalchemy import Integer, Text, bindparam, cast
+
+    t = tables().tables
+    meta = t["meta"]
+    return {
+        "bump": meta.update()
+        .where(meta.c.key == "generation")
+        .values(value=cast(cast(meta.c.value, Integer) + 1, Text)),
+        "chunks_of": t["chunks"].delete().where(t["chunks"].c.doc_id == bindparam("doc_id")),
+        "sentences_of": t["sentences"]
+        .delete()
+        .where(t["sentences"].c.doc_id == bindparam("doc_id")),
+        "add_chunks": t["chunks"].insert(),
+        "add_sentences": t["sentences"].insert(),
+    }
+
+
 def _sentence_columns(sentences) -> list:
     c = sentences.c
     return [c.id, c.doc_id, c.idx, c.start, c.end, c.chunk_id, c.annotation]
@@ -123,6 +143,7 @@ class Manifest:
         self._engine = create_engine_for(location, collection)
         self._t = tables().tables
         self._q = _statements()
+        self._w = _writes()
         # SQLite: one reading connection per thread, kept (opening one costs more than a read).
         self._readers = None if self.on_server else threading.local()
         self._read_engine = (
@@ -235,14 +256,7 @@ class Manifest:
         return self._meta("writing") is not None
 
     def _bump(self, conn) -> None:
-        from sqlalchemy import Integer, Text, cast
-
-        meta = self._t["meta"]
-        conn.execute(
-            meta.update()
-            .where(meta.c.key == "generation")
-            .values(value=cast(cast(meta.c.value, Integer) + 1, Text))
-        )
+        conn.execute(self._w["bump"])
 
     # --- files and sources --------------------------------------------------------------------
     def file_hash(self, path: str) -> str | None:
@@ -301,7 +315,6 @@ class Manifest:
         sentences: list[Sentence] | None = None,
     ) -> None:
         """Record a document, its chunks, sentences and source in one transaction."""
-        documents, chunk_table = self._t["documents"], self._t["chunks"]
         with self._engine.begin() as conn:
             row = {
                 "id": doc.id,
@@ -311,11 +324,11 @@ class Manifest:
                 "text": doc.text,
                 "added_at": time.time(),
             }
-            upsert(conn, documents, row)
-            conn.execute(chunk_table.delete().where(chunk_table.c.doc_id == doc.id))
+            upsert(conn, self._t["documents"], row)
+            conn.execute(self._w["chunks_of"], {"doc_id": doc.id})
             if chunks:
                 conn.execute(
-                    chunk_table.insert(),
+                    self._w["add_chunks"],
                     [
                         {
                             "id": c.id,
@@ -466,11 +479,10 @@ class Manifest:
 
     # --- sentences ----------------------------------------------------------------------------
     def _write_sentences(self, conn, doc_id: str, sentences: list[Sentence]) -> None:
-        table = self._t["sentences"]
-        conn.execute(table.delete().where(table.c.doc_id == doc_id))
+        conn.execute(self._w["sentences_of"], {"doc_id": doc_id})
         if sentences:
             conn.execute(
-                table.insert(),
+                self._w["add_sentences"],
                 [
                     {
                         "id": s.id,

@@ -6,95 +6,22 @@ SIGKILL mid-upload leaves nothing the next writer cannot repair."""
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import threading
 import time
-import uuid
 from pathlib import Path
 
 import pytest
 
-from harness.servers import free_port, start, stop
+from tests.processes import Host, deployment
 
-ROOT = Path(__file__).resolve().parent.parent
+# They start `qa serve` processes, a `chroma run` and a PostgreSQL server.
+pytestmark = pytest.mark.integration
 QUESTION = "Which harbour reopened after two years of repairs?"
-
-
-class Host:
-    """One `qa serve` process with its own data directory, and `qa` commands run beside it."""
-
-    def __init__(self, name: str, work: Path, shared: dict[str, str], delay: float = 0.0):
-        self.name = name
-        self.data_dir = work / name
-        self.log = work / f"{name}.log"
-        self.env = {
-            **os.environ,
-            **shared,
-            "QA_DATA_DIR": str(self.data_dir),
-            "QA_ANSWER_MODE": "extractive",
-            "QA_TEST_EMBED_DELAY": str(delay),
-            "GRADIO_ANALYTICS_ENABLED": "False",
-            "ANONYMIZED_TELEMETRY": "False",
-            "PYTHONPATH": str(ROOT),
-        }
-        self.process: subprocess.Popen | None = None
-        self.url = ""
-
-    def start(self) -> Host:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}/"
-        self.process = start(
-            [sys.executable, "-m", "tests.qa_with_fakes", "serve", "--port", str(port)],
-            self.url,
-            self.log,
-            env=self.env,
-            cwd=ROOT,
-        )
-        return self
-
-    def client(self):
-        from gradio_client import Client
-
-        return Client(self.url, verbose=False)
-
-    def upload(self, path: Path, client=None) -> dict:
-        from gradio_client import handle_file
-
-        client = client or self.client()
-        return client.predict([handle_file(path)], api_name="/add_documents")
-
-    def ask(self, question: str) -> dict:
-        return self.client().predict(question, api_name="/ask")
-
-    def qa(self, *args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "tests.qa_with_fakes", *args],
-            cwd=ROOT,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
-
-    def stop(self, kill: bool = False) -> None:
-        if self.process is not None and self.process.poll() is None:
-            if kill:
-                self.process.send_signal(signal.SIGKILL)
-                self.process.wait()
-            else:
-                stop(self.process)
 
 
 @pytest.fixture
 def hosts(tmp_path, chroma_server, postgres_url):
-    shared = {
-        "QA_CHROMA_URL": chroma_server,
-        "QA_CATALOGUE_URL": postgres_url,
-        "QA_COLLECTION": f"c{uuid.uuid4().hex[:12]}",
-    }
+    shared = deployment(chroma_server, postgres_url)
     # A's embedder takes half a second per batch, so its big uploads can be caught mid-write.
     a = Host("host-a", tmp_path, shared, delay=0.5)
     b = Host("host-b", tmp_path, shared)
