@@ -35,6 +35,8 @@ class Argument:
     words: frozenset[str]
     names: frozenset[str]
     pronoun: bool
+    start: int = 0  # its token positions in the parsed text, [start, end)
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,8 @@ def _argument(head: Any) -> Argument:
     words = frozenset(t.lower_ for t in tokens if t.pos_ in _CONTENT_POS and not t.is_stop)
     names = frozenset(t.lower_ for t in tokens if t.pos_ == "PROPN")
     positions = [t.i for t in tokens]
-    text = head.doc[min(positions) : max(positions) + 1].text
-    return Argument(text, words, names, head.pos_ == "PRON")
+    start, end = min(positions), max(positions) + 1
+    return Argument(head.doc[start:end].text, words, names, head.pos_ == "PRON", start, end)
 
 
 def _phrase(head: Any) -> list[Any]:
