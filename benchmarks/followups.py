@@ -11,13 +11,15 @@ conversation:
 - rules: references resolved from the previous question and answer, replaced by rule;
 - llm: the LLM's rewrite, taken as it is;
 - combined: the LLM's rewrite when it agrees with the resolution, else the rules (the default).
-Accuracy: the standalone question contains one of `refers_to` (case-insensitive).
+Accuracy: the standalone question contains one of `refers_to` (case-insensitive); reported per
+set file, for all items and for the resolvable ones (see _summary).
 With --answer, the follow-up is also answered (combined) and scored against `answers`.
 With --previous RESULT.json, the previous answers and LLM rewrites recorded by an earlier run are
 reused: no index, no LLM, seconds instead of minutes (for working on the rules; the LLM's numbers
 are then those of that run).
 
-    python benchmarks/followups.py
+    python benchmarks/followups.py --set evals/sets/followups.jsonl \\
+        --set evals/sets/followups_added.jsonl
     python benchmarks/followups.py --previous benchmarks/results/followups.json
 """
 
@@ -85,6 +87,7 @@ def score(item: dict, name: str, conversation: list[str], previous: str, rewritt
         "combined": choose_rewrite(question, conversation, previous, rewritten),
     }
     wanted = [w.lower() for w in item["refers_to"]]
+    shown = f"{conversation[-1]} {previous}".lower()
     return {
         "id": item["id"],
         "collection": name,
@@ -93,6 +96,7 @@ def score(item: dict, name: str, conversation: list[str], previous: str, rewritt
         "llm_rewrite": rewritten,
         "standalone": standalone,
         "correct": {m: any(w in s.lower() for w in wanted) for m, s in standalone.items()},
+        "resolvable": any(w in shown for w in wanted),
     }
 
 
@@ -112,11 +116,14 @@ def rescore(name: str, items: list[dict], earlier: dict[str, dict]) -> list[dict
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", default=str(ROOT / "evals" / "sets" / "followups.jsonl"))
+    parser.add_argument("--set", action="append", help="a follow-up set (repeat for several)")
     parser.add_argument("--answer", action="store_true", help="also answer the follow-ups")
     parser.add_argument("--previous", help="an earlier result JSON whose answers to reuse")
     args = parser.parse_args()
-    items = [json.loads(x) for x in Path(args.set).read_text().splitlines() if x.strip()]
+    items = []
+    for path in args.set or [ROOT / "evals" / "sets" / "followups.jsonl"]:
+        lines = Path(path).read_text().splitlines()
+        items += [json.loads(x) | {"set": Path(path).stem} for x in lines if x.strip()]
     earlier = {}
     if args.previous:
         earlier = {r["id"]: r for r in json.loads(Path(args.previous).read_text())["rows"]}
@@ -130,17 +137,11 @@ def main() -> None:
             rows += rescore(name, part, earlier)
         elif part:
             rows += run_collection(name, part, args.answer)
-    summary = {}
-    for name in (*COLLECTIONS, "all"):
-        part = [r for r in rows if name in ("all", r["collection"])]
-        if not part:
-            continue
-        summary[name] = {"items": len(part)} | {
-            m: sum(r["correct"][m] for r in part) / len(part) for m in METHODS
-        }
-        if args.answer:
-            summary[name]["answer_accuracy"] = sum(r["answer_correct"] for r in part) / len(part)
-    headers = ["collection", "items", *METHODS] + (["answer accuracy"] if args.answer else [])
+    sets = {i["id"]: i["set"] for i in items}
+    for row in rows:
+        row["set"] = sets[row["id"]]
+    summary = _summary(rows, args.answer)
+    headers = ["set / items", "items", *METHODS] + (["answer accuracy"] if args.answer else [])
     print_table(
         headers,
         [
@@ -159,6 +160,27 @@ def main() -> None:
         },
     )
     print(f"wrote {path}")
+
+
+def _summary(rows: list[dict], answer: bool) -> dict:
+    """Accuracy per set: per collection, all items, and the resolvable ones (those whose
+    previous question or answer names the referent at all: when the first answer names someone
+    else, no resolution of the conversation can find the right one)."""
+    summary = {}
+    for name in dict.fromkeys(r["set"] for r in rows):
+        in_set = [r for r in rows if r["set"] == name]
+        groups = {c: [r for r in in_set if r["collection"] == c] for c in COLLECTIONS}
+        groups |= {"all": in_set, "resolvable": [r for r in in_set if r["resolvable"]]}
+        for group, part in groups.items():
+            if not part:
+                continue
+            key = f"{name} / {group}"
+            summary[key] = {"items": len(part)} | {
+                m: sum(r["correct"][m] for r in part) / len(part) for m in METHODS
+            }
+            if answer:
+                summary[key]["answer_accuracy"] = sum(r["answer_correct"] for r in part) / len(part)
+    return summary
 
 
 if __name__ == "__main__":
