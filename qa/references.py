@@ -58,25 +58,14 @@ def find_references(question: str) -> list[Reference]:
 
     found = []
     for token in parse(question):
-        word = token.lower_
-        possessive = token.tag_ == "PRP$" or token.dep_ == "poss"
         if token.pos_ == "PRON" and token.dep_ != "expl":
-            kind = _pronoun_kind(word, token.dep_)
+            kind = _pronoun_kind(token)
             if kind is not None:
-                end = token.idx + len(token)
                 verb, role = clause_role(token)
-                found.append(
-                    Reference(
-                        token.idx,
-                        end,
-                        token.text,
-                        kind,
-                        possessive,
-                        verb.lemma_.lower(),
-                        role,
-                        verb.lower_,
-                    )  # fmt: skip
-                )
+                end = token.idx + len(token)
+                possessive = token.tag_ == "PRP$"
+                forms = (verb.lemma_.lower(), role, verb.lower_)
+                found.append(Reference(token.idx, end, token.text, kind, possessive, *forms))
         elif token.pos_ in {"NOUN", "PROPN"} and token.lemma_.lower() in TITLES:
             reference = _title_reference(token)
             if reference is not None:
@@ -84,14 +73,17 @@ def find_references(question: str) -> list[Reference]:
     return found
 
 
-def _pronoun_kind(word: str, dep: str) -> str | None:
+def _pronoun_kind(token) -> str | None:
+    word = token.lower_
     if word in _PERSON_WORDS:
         return "person"
     if word in _GROUP_WORDS:
         return "group"
     if word in _THING_WORDS:
         return "thing"
-    if word in _EVENT_WORDS and dep not in {"det", "mark", "nsubj:relcl"}:
+    # A demonstrative standing alone is tagged DT; the relative "that" (WDT) and the
+    # conjunction (IN) refer to nothing before.
+    if word in _EVENT_WORDS and token.tag_ == "DT":
         return "event"
     return None
 
@@ -110,10 +102,8 @@ def _title_reference(head) -> Reference | None:
             return None
     end = head.idx + len(head)
     verb, role = clause_role(head)
-    text = head.doc.text[det.idx : end]
-    return Reference(
-        det.idx, end, text, head.lemma_.lower(), False, verb.lemma_.lower(), role, verb.lower_
-    )
+    forms = (verb.lemma_.lower(), role, verb.lower_)
+    return Reference(det.idx, end, head.doc.text[det.idx : end], head.lemma_.lower(), False, *forms)
 
 
 def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:

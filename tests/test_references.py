@@ -207,3 +207,6 @@ def test_an_llm_rewrite_that_names_someone_else_is_rejected(follow_up):
     assert answer.standalone_question == (
         "What did Russian Ambassador to Seoul Georgy Zinoviev say in response?"
     )
+    # "that" as a conjunction refers to nothing
+    standalone = choose_rewrite("Did he say that Russia was to blame?", [QUESTION], ANSWER, None)
+    assert standalone.startswith("Did Russian Ambassador to Seoul Georgy Zinoviev say that")
