@@ -226,32 +226,43 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str, answers: bool)
     names = frozenset(t.lower_ for t in tokens if t.pos_ == "PROPN" or t.ent_type_ in _NAMED)
     described = core + _descriptions(head)
     titles = frozenset(t.lemma_.lower() for t in described if t.lemma_.lower() in TITLES)
-    if not names and not titles:
-        return None
+    if not names and not titles and (head.pos_ != "NOUN" or role == "other"):
+        return None  # a common noun counts as a subject or object only: "it" may be "the pact"
     labels = {t.ent_type_ for t in core if t.ent_type_}
     person = "PERSON" in labels or bool(titles)
-    span = _short(doc, tokens) or _short(doc, core)
-    if span is None:  # a long phrase: its person or first entity stands for it
-        inner = [e for e in doc.ents if e.label_ in _NAMED and e[0] in tokens]
-        inner = [e for e in inner if not person or e.label_ == "PERSON"] or inner
-        if not inner:
-            return None
-        span = inner[0]
-    text = span.text
-    if span.start == 0 and span[0].lower_ == "the":
-        text = "the" + text[3:]
+    plural = head.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "conj" for c in head.children)
+    text = _text(doc, tokens, core, person, plural)
+    if text is None:
+        return None
     group = (head.ent_type_ in _GROUP_LABELS or head.lemma_.lower() in GROUP_NOUNS) and not person
     own = frozenset(t.lower_ for t in core if t.pos_ == "PROPN" and t.dep_ != "amod")
     named = any(
         t.pos_ == "PROPN" and t.dep_ != "amod" and t.lemma_.lower() not in TITLES for t in tokens
     )
-    plural = head.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "conj" for c in head.children)
     verb, logical_role = clause_role(head)
     verb = verb.lemma_.lower()
     return Mention(
         text, names, own, titles, person, group, role, source,
         named, plural, answers, _in_main_clause(head), verb, logical_role,
     )  # fmt: skip
+
+
+def _text(doc: Any, tokens: list[Any], core: list[Any], person: bool, plural: bool) -> str | None:
+    """What to put into the follow-up: the phrase, or its head's, when short; else its people
+    ("Putin and Kim Jong-un") or its first person or entity."""
+    span = _short(doc, tokens) or _short(doc, core)
+    if span is None:
+        inner = [e for e in doc.ents if e.label_ in _NAMED and e[0] in tokens]
+        people = [e for e in inner if e.label_ == "PERSON"]
+        if plural and len(people) > 1:
+            return " and ".join(e.text for e in people)
+        inner = (people if person else []) or inner
+        if not inner:
+            return None
+        span = inner[0]
+    if span.start == 0 and span[0].lower_ == "the":
+        return "the" + span.text[3:]
+    return span.text
 
 
 def _with_whole_entities(doc: Any, tokens: list[Any]) -> list[Any]:

@@ -23,9 +23,8 @@ _PERSON_WORDS = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
 _GROUP_WORDS = {"they", "them", "their", "theirs", "themselves"}
 _THING_WORDS = {"it", "its", "itself"}
 _EVENT_WORDS = {"that", "this"}
-_SUBJECT_FORMS = {"he", "she", "they"}
-_OBJECT_FORMS = {"him", "her", "them"}
 _DETERMINERS = {"the", "this", "that"}
+_ARTICLES = {"the", "a", "an"}
 _TITLE_MODIFIERS = {"amod", "compound"}
 
 
@@ -109,18 +108,16 @@ def _title_reference(head) -> Reference | None:
 def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
     """Each reference of the follow-up that some candidate matches, with that candidate. A
     pronoun never stands for someone the follow-up names itself ("When did Kublai install
-    him?"), and "him" in a question with "he" is someone else ("Did he defeat him?")."""
+    him?"), nor an object for its verb's subject."""
     named = {w.lower() for w in re.findall(r"[\w-]+", question) if w[:1].isupper()}
     free = [m for m in candidates if not m.own_names & named]
     resolved: list[Resolution] = []
     for reference in find_references(question):
         if reference.kind == "event":
             continue
-        word = reference.text.lower()
         pool = free if reference.kind in {"person", "group", "thing"} else candidates
-        if word in _OBJECT_FORMS:
-            taken = {id(r.mention) for r in resolved if r.reference.text.lower() in _SUBJECT_FORMS}
-            pool = [m for m in pool if id(m) not in taken]
+        if reference.role == "object":
+            pool = [m for m in pool if m.text not in _subjects_of(reference.verb, resolved)]
         pool = sorted(pool, key=lambda m: not _parallel(m, reference))
         mention = next((m for m in pool if _fits(m, reference.kind)), None)
         if mention is None and reference.kind not in {"thing", "person"}:
@@ -130,6 +127,16 @@ def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
         if mention is not None:
             resolved.append(Resolution(reference, mention))
     return resolved
+
+
+def _subjects_of(verb: str, resolved: list[Resolution]) -> set[str]:
+    """The object of a verb is not its subject (that would be "himself"): "Did he defeat
+    him?", "Why did they protest it?". By text: the answer and the question may both have it."""
+    return {
+        r.mention.text
+        for r in resolved
+        if r.reference.role == "subject" and r.reference.verb == verb
+    }
 
 
 def has_event_reference(question: str) -> bool:
@@ -176,7 +183,7 @@ def agrees(rewritten: str, resolutions: list[Resolution], question: str = "") ->
     of?" unchanged, and its "king" does not name "King Sigismund III Vasa"."""
     words = _words(rewritten) - _words(question)
     for r in resolutions:
-        wanted = r.mention.names or r.mention.titles
+        wanted = r.mention.names or r.mention.titles or _words(r.mention.text) - _ARTICLES
         if not any(_close(w, x) for w in wanted for x in words):
             return False
     return True

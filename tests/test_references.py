@@ -210,3 +210,17 @@ def test_an_llm_rewrite_that_names_someone_else_is_rejected(follow_up):
     # "that" as a conjunction refers to nothing
     standalone = choose_rewrite("Did he say that Russia was to blame?", [QUESTION], ANSWER, None)
     assert standalone.startswith("Did Russian Ambassador to Seoul Georgy Zinoviev say that")
+
+
+def test_they_for_several_people_names_them_all():
+    answer = "Putin and North Korean leader Kim Jong-un met at the summit in Pyongyang on June 19."
+    assert _standalone("What did they sign?", "Who met in Pyongyang?", answer) == (
+        "What did Putin and Kim Jong-un sign?"
+    )
+
+
+def test_an_object_pronoun_is_not_its_verbs_subject_and_it_can_be_a_common_noun():
+    answer = "The presidential office protested the pact, calling it a threat to security."
+    assert _standalone("Why did they protest it?", "What did the office do?", answer) == (
+        "Why did the presidential office protest the pact?"
+    )
