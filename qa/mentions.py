@@ -22,35 +22,15 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-TITLES = {
-    "adviser", "advisor", "ambassador", "author", "bishop", "chairman", "chancellor", "chief",
-    "commander", "councillor", "diplomat", "director", "duke", "emperor", "envoy", "general",
-    "governor", "khan", "king", "leader", "mayor", "minister", "monarch", "official", "pope",
-    "premier", "president", "prince", "princess", "queen", "secretary", "senator", "spokesman",
-    "spokeswoman", "sultan", "writer", "founder", "inventor", "scientist", "professor", "man",
-    "woman", "player", "coach", "ruler", "physician", "explorer", "architect", "engineer",
-    "historian", "philosopher", "poet", "novelist", "painter", "composer", "economist",
-    "journalist", "reporter", "lawyer", "judge", "soldier", "priest", "monk", "abbot", "artist",
-    "actor", "actress", "singer", "politician", "statesman", "mathematician", "physicist",
-    "chemist", "biologist", "astronomer", "theologian", "earl", "lord", "lady", "baron",
-    "emir", "tsar", "czar", "pharaoh", "captain", "admiral", "officer", "commissioner",
-    "prosecutor", "activist", "researcher", "designer", "entrepreneur", "businessman", "owner",
-    "manager", "student", "teacher", "doctor", "vassal", "knight", "hostage",
-}  # fmt: skip
-# Common nouns for a body of people: "they" can be "the ministry".
-GROUP_NOUNS = {
-    "ministry", "government", "administration", "company", "army", "council", "committee",
-    "court", "party", "team", "university", "parliament", "congress", "senate", "agency",
-    "department", "office", "police", "military", "navy", "union", "board", "group", "firm",
-    "church", "state", "country", "nation", "colony", "tribe", "family", "band", "club",
-}  # fmt: skip
+from qa.lexicon import GROUP_NOUNS, TITLES
+from qa.roles import asked_slot, clause_role
+
 _GROUP_LABELS = {"ORG", "GPE", "NORP"}
 _NAMED = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 _SUBJECTS = {"nsubj", "nsubjpass"}
 _OBJECTS = {"dobj", "pobj", "dative", "attr"}
 _CLAUSAL = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "appos"}
 _ROLE_RANK = {"subject": 0, "object": 1, "other": 2}
-_WH_WORDS = {"who", "whom", "what", "which", "whose"}
 _DASHES = {"—", "–", "-", "--"}
 _DATELINE_WORDS = 8  # "WASHINGTON, June 21 (Reuters) —" at the most
 _MAX_WORDS = 8
@@ -83,7 +63,7 @@ def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
     answer = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", previous_answer)
     answer = " ".join(answer.split())  # a no-break space ("SEOUL\u00a0—") derails the parse
     answer_doc, question_doc = parse_many([answer, previous_question])
-    slot = _asked_slot(question_doc, answer_doc)
+    slot = asked_slot(question_doc, answer_doc)
     found = _mentions(answer_doc, "answer", slot) + _mentions(question_doc, "question", set())
     order = {id(m): i for i, m in enumerate(found)}
     asked = {t.lower_ for t in question_doc if t.pos_ == "PROPN"}
@@ -172,15 +152,6 @@ def _role(token: Any) -> str | None:
     if token.dep_ == "ROOT":  # an answer without a verb: "National Security Adviser Chang Ho-jin"
         return "subject"
     return None
-
-
-def clause_role(token: Any) -> tuple[Any, str]:
-    """The verb a noun or pronoun is an argument of and its role there as doer ("subject") or
-    done-to ("object"); a passive's subject is done to, its "by" phrase the doer."""
-    if token.dep_ == "pobj":
-        return token.head.head, "subject" if token.head.dep_ == "agent" else "other"
-    role = {"nsubj": "subject", "nsubjpass": "object", "dobj": "object", "dative": "object"}
-    return token.head, role.get(token.dep_, "other")
 
 
 def _in_main_clause(token: Any) -> bool:
@@ -276,33 +247,3 @@ def _with_whole_entities(doc: Any, tokens: list[Any]) -> list[Any]:
 def _short(doc: Any, tokens: list[Any]) -> Any | None:
     start, end = min(t.i for t in tokens), max(t.i for t in tokens) + 1
     return doc[start:end] if end - start <= _MAX_WORDS else None
-
-
-def _asked_slot(question: Any, answer: Any) -> set[int]:
-    """Positions of the answer's words that fill the question's "who"/"what" slot: the agent
-    (or patient) of the answer's clause with the question's verb."""
-    from qa.roles import predicates
-
-    wanted = []
-    for p in predicates(question):
-        if p.agent is not None and p.agent.text.split()[0].lower() in _WH_WORDS:
-            wanted.append((p.lemma, "agent"))
-        if p.patient is not None and p.patient.text.split()[0].lower() in _WH_WORDS:
-            wanted.append((p.lemma, "patient"))
-    found: set[int] = set()
-    for p in predicates(answer):
-        for lemma, slot in wanted:
-            argument = getattr(p, slot)
-            if argument is not None and not argument.pronoun and same_verb(lemma, p.lemma):
-                found.update(range(argument.start, argument.end))
-    return found
-
-
-def same_verb(a: str, b: str) -> bool:
-    """Two lemmas of one verb: British and American spellings ("patronise", "patronize") and
-    the lemmatizer's slips ("installing" gives "instal")."""
-    if a == b:
-        return True
-    if min(len(a), len(b)) < 5:
-        return False
-    return a.startswith(b) or b.startswith(a) or (len(a) >= 6 and a[:-2] == b[:-2])

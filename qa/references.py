@@ -15,9 +15,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.mentions import TITLES, Mention, clause_role, mentions, same_verb
-
-__all__ = ["Mention", "Reference", "Resolution", "agrees", "find_references", "mentions"]
+from qa.lexicon import TITLES
+from qa.mentions import Mention
+from qa.roles import clause_role, same_verb
 
 _PERSON_WORDS = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
 _GROUP_WORDS = {"they", "them", "their", "theirs", "themselves"}

@@ -13,15 +13,9 @@ from __future__ import annotations
 import re
 
 from qa.llm import LLM
+from qa.mentions import mentions
 from qa.prompting import rewrite_messages
-from qa.references import (
-    agrees,
-    find_references,
-    has_event_reference,
-    mentions,
-    resolve,
-    substitute,
-)
+from qa.references import agrees, find_references, has_event_reference, resolve, substitute
 
 _PRONOUNS = re.compile(
     r"\b(he|she|him|her|his|hers|they|them|their|theirs|it|its|this|that|these|those|there|then)\b",

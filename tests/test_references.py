@@ -3,7 +3,8 @@
 import pytest
 
 from qa.factory import build_assistant, build_indexer
-from qa.references import agrees, mentions, resolve, substitute
+from qa.mentions import mentions
+from qa.references import agrees, resolve, substitute
 from qa.rewrite import choose_rewrite
 from tests.conftest import SAMPLE_DIR
 from tests.fakes import ScriptedLLM
