@@ -1,13 +1,14 @@
 """Whom and what the previous turn talked about: the candidates a follow-up's "he" can mean.
 
 The candidates are the noun phrases of the previous answer and question that name someone or
-something (spaCy: named entities, and subjects and objects holding a name or a title such as
-"ambassador"), ranked the way a reader resolves a reference: the answer before the question;
-in the answer the phrase that fills the slot the question asked about ("Who patronized the
-monks?" — the agent of "patronised" in the answer), then what the answer adds (a name the
-question did not have), then one with a title the question asked about ("Who is the foreign
-minister?"); then the grammatical subject (a passive's "by" phrase included) before the object
-before anything else, then text order.
+something (spaCy: named entities, and subjects and objects: with a name, a title such as
+"ambassador", or a common noun such as "the pact", which only "it" and "they" can take), ranked
+the way a reader resolves a reference: the answer before the question; in the answer the phrase
+that fills the slot the question asked about ("Who patronized the monks?" — the agent of
+"patronised" in the answer), then what the answer adds (a name the question did not have), then
+one with a title the question asked about ("Who is the foreign minister?"); then the main clause
+before embedded ones, the grammatical subject (a passive's "by" phrase included) before the
+object before anything else, then text order.
 
 A description and a name of the same person are one candidate, under the name: an apposition
 ("Georgy Zinoviev, the top Russian envoy") or a copula ("Thomas Newcomen was the inventor …")
