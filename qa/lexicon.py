@@ -3,7 +3,8 @@
 spaCy's entities miss most descriptions ("the ambassador", "the historian", "the ministry") and
 its pipeline has no noun meanings, so the follow-up resolution (qa/mentions.py) uses these
 closed lists: a title makes a phrase a person for "he"/"she" and a title reference ("the
-minister"); a group noun makes a common noun a group for "they".
+minister"); a group noun makes a common noun a group for "they"; a kind noun after "which" or
+"what" says which entities the question asks about ("Which country signed …?": a GPE).
 """
 
 TITLES = {
@@ -26,4 +27,10 @@ GROUP_NOUNS = {
     "court", "party", "team", "university", "parliament", "congress", "senate", "agency",
     "department", "office", "police", "military", "navy", "union", "board", "group", "firm",
     "church", "state", "country", "nation", "colony", "tribe", "family", "band", "club",
+}  # fmt: skip
+KIND_LABELS = {
+    "country": "GPE", "nation": "GPE", "state": "GPE", "city": "GPE", "town": "GPE",
+    "capital": "GPE", "province": "GPE", "company": "ORG", "organisation": "ORG",
+    "organization": "ORG", "agency": "ORG", "party": "ORG", "university": "ORG",
+    "newspaper": "ORG", "person": "PERSON", "nationality": "NORP", "group": "NORP",
 }  # fmt: skip

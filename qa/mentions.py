@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from qa.lexicon import GROUP_NOUNS, TITLES
+from qa.lexicon import GROUP_NOUNS, KIND_LABELS, TITLES
 from qa.roles import asked_slot, clause_role
 
 _GROUP_LABELS = {"ORG", "GPE", "NORP"}
@@ -55,6 +55,7 @@ class Mention:
     main: bool = True  # in the main clause, not in a clause embedded in it
     verb: str = ""  # the lemma of the verb it is the subject or object of
     logical_role: str = "other"  # "subject" (the doer, a passive's "by" phrase too) or "object"
+    label: str = ""  # its head's entity label ("GPE")
 
 
 def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
@@ -69,14 +70,16 @@ def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
     order = {id(m): i for i, m in enumerate(found)}
     asked = {t.lower_ for t in question_doc if t.pos_ == "PROPN"}
     asked_titles = {t.lemma_.lower() for t in question_doc if t.lemma_.lower() in TITLES}
+    asked_labels = _asked_labels(question_doc)
 
     def rank(m: Mention) -> tuple:
         # What the answer adds (a name the question did not have) is what the answer was
         # about; one with the title the question asked for ("the foreign minister") first.
-        new = m.source == "answer" and m.named and not (m.own_names & asked)
+        new = m.source == "answer" and m.named and bool(m.own_names - asked)
         return (
             m.source != "answer",
             not m.answers,
+            m.label not in asked_labels,
             not new,
             not (m.titles & asked_titles),
             not m.main,
@@ -85,6 +88,16 @@ def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
         )
 
     return _under_names(sorted(found, key=rank))
+
+
+def _asked_labels(question: Any) -> set[str]:
+    """The entity labels a "which country"/"what company" question asks for."""
+    return {
+        KIND_LABELS[t.lemma_.lower()]
+        for t in question
+        if t.lemma_.lower() in KIND_LABELS
+        and any(c.lower_ in {"which", "what"} for c in t.children)
+    }
 
 
 def _under_names(ranked: list[Mention]) -> list[Mention]:
@@ -102,10 +115,11 @@ def _under_names(ranked: list[Mention]) -> list[Mention]:
 
 def _mentions(doc: Any, source: str, slot: set[int]) -> list[Mention]:
     found: list[Mention] = []
-    covered = _credit_lines(doc)
+    skipped = _credit_lines(doc)
+    covered = set(skipped)
     for token in doc:
         role = _role(token)
-        if role is None or token.pos_ not in {"NOUN", "PROPN"} or token.i in covered:
+        if role is None or token.pos_ not in {"NOUN", "PROPN"} or token.i in skipped:
             continue
         tokens = _noun_phrase(token) + _naming_apposition(token)
         mention = _mention(doc, tokens, role, source, any(t.i in slot for t in tokens))
@@ -215,7 +229,7 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str, answers: bool)
     verb = verb.lemma_.lower()
     return Mention(
         text, names, own, titles, person, group, role, source,
-        named, plural, answers, _in_main_clause(head), verb, logical_role,
+        named, plural, answers, _in_main_clause(head), verb, logical_role, head.ent_type_,
     )  # fmt: skip
 
 

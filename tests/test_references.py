@@ -225,3 +225,11 @@ def test_an_object_pronoun_is_not_its_verbs_subject_and_it_can_be_a_common_noun(
     assert _standalone("Why did they protest it?", "What did the office do?", answer) == (
         "Why did the presidential office protest the pact?"
     )
+
+
+def test_which_country_asks_for_a_country():
+    answer = "The ministry said the pact between Russia and North Korea worried Seoul."
+    question = "Which country signed a pact with North Korea?"
+    assert _standalone("What do they want?", question, answer) == (
+        "What do Russia and North Korea want?"
+    )
