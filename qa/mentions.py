@@ -23,6 +23,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from qa.answer import REFUSAL
 from qa.lexicon import GROUP_NOUNS, KIND_LABELS, TITLES
 from qa.roles import asked_slot, clause_role
 
@@ -62,6 +63,8 @@ def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
     """The candidates, best first (see the module docstring)."""
     from index.nlp import parse_many
 
+    if previous_answer.strip() == REFUSAL:
+        previous_answer = ""  # "the documents" is no one's referent
     answer = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", previous_answer)
     answer = " ".join(answer.split())  # a no-break space ("SEOUL\u00a0—") derails the parse
     answer_doc, question_doc = parse_many([answer, previous_question])

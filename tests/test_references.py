@@ -233,3 +233,9 @@ def test_which_country_asks_for_a_country():
     assert _standalone("What do they want?", question, answer) == (
         "What do Russia and North Korea want?"
     )
+
+
+def test_a_refusal_offers_no_referent():
+    assert _standalone("What about it?", "Who was summoned?", "Not found in the documents.") == (
+        "What about it?"
+    )
