@@ -219,7 +219,10 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str, answers: bool)
         return None  # a common noun counts as a subject or object only: "it" may be "the pact"
     labels = {t.ent_type_ for t in core if t.ent_type_}
     person = "PERSON" in labels or bool(titles)
-    plural = head.tag_ in {"NNS", "NNPS"} or any(c.dep_ == "conj" for c in head.children)
+    # The tagger calls some names plural ("Hong-kyun"): a person's name is one person.
+    plural = any(c.dep_ == "conj" for c in head.children) or (
+        head.tag_ in {"NNS", "NNPS"} and head.ent_type_ != "PERSON"
+    )
     text = _text(doc, tokens, core, person, plural)
     if text is None:
         return None

@@ -155,8 +155,8 @@ def _parallel(mention: Mention, reference: Reference) -> bool:
 
 
 def _fits(mention: Mention, kind: str) -> bool:
-    if kind == "person":
-        return mention.person
+    if kind == "person":  # he/she is one person: not "both commanders", "Cho and Blinken"
+        return mention.person and not mention.plural
     if kind == "group":
         return mention.group or (mention.plural and mention.person)
     if kind == "thing":

@@ -239,3 +239,8 @@ def test_a_refusal_offers_no_referent():
     assert _standalone("What about it?", "Who was summoned?", "Not found in the documents.") == (
         "What about it?"
     )
+
+
+def test_he_is_one_person_not_several():
+    answer = "Wolfe defeated Montcalm at Quebec, in a battle that claimed both commanders."
+    assert "both commanders" not in _standalone("When did he defeat him?", "Who won?", answer)
