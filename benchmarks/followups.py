@@ -11,10 +11,16 @@ conversation:
 - rules: references resolved from the previous question and answer, replaced by rule;
 - llm: the LLM's rewrite, taken as it is;
 - combined: the LLM's rewrite when it agrees with the resolution, else the rules (the default).
-Accuracy: the standalone question contains one of `refers_to` (case-insensitive).
+Accuracy: the standalone question contains one of `refers_to` (case-insensitive); reported per
+set file, for all items and for the resolvable ones (see _summary).
 With --answer, the follow-up is also answered (combined) and scored against `answers`.
+With --previous RESULT.json, the previous answers and LLM rewrites recorded by an earlier run are
+reused: no index, no LLM, seconds instead of minutes (for working on the rules; the LLM's numbers
+are then those of that run).
 
-    python benchmarks/followups.py
+    python benchmarks/followups.py --set evals/sets/followups.jsonl \\
+        --set evals/sets/followups_added.jsonl
+    python benchmarks/followups.py --previous benchmarks/results/followups.json
 """
 
 from __future__ import annotations
@@ -40,7 +46,7 @@ COLLECTIONS = {
 def run_collection(name: str, items: list[dict], answer: bool) -> list[dict]:
     from qa.chat import ChatSession
     from qa.factory import build_assistant, build_indexer
-    from qa.rewrite import choose_rewrite, llm_rewrite, rewrite_rule_based
+    from qa.rewrite import llm_rewrite
     from qa.settings import Settings
 
     settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix=f"qa-followups-{name}-")))
@@ -54,27 +60,14 @@ def run_collection(name: str, items: list[dict], answer: bool) -> list[dict]:
             session.ask(earlier, mode="generate")
         conversation = session.standalone_questions
         previous = session.turns[-1].answer
-        question = item["question"]
         started = time.perf_counter()
-        rewritten = llm_rewrite(assistant.llm, question, conversation, previous)
+        rewritten = llm_rewrite(assistant.llm, item["question"], conversation, previous)
         llm_ms = (time.perf_counter() - started) * 1000
-        standalone = {
-            "prepend": rewrite_rule_based(question, conversation),
-            "rules": choose_rewrite(question, conversation, previous, None),
-            "llm": rewritten or question,
-            "combined": choose_rewrite(question, conversation, previous, rewritten),
-        }
-        wanted = [w.lower() for w in item["refers_to"]]
-        row = {
-            "id": item["id"],
-            "collection": name,
-            "previous_answer": previous,
-            "standalone": standalone,
-            "correct": {m: any(w in s.lower() for w in wanted) for m, s in standalone.items()},
-            "llm_rewrite_ms": round(llm_ms, 1),
+        row = score(item, name, conversation, previous, rewritten) | {
+            "llm_rewrite_ms": round(llm_ms, 1)
         }
         if answer:
-            reply = session.ask(question, mode="generate")
+            reply = session.ask(item["question"], mode="generate")
             gold = [normalise(a) for a in item["answers"]]
             row["answer"] = reply.answer
             row["answer_correct"] = any(g in normalise(reply.answer) for g in gold)
@@ -82,29 +75,73 @@ def run_collection(name: str, items: list[dict], answer: bool) -> list[dict]:
     return rows
 
 
+def score(item: dict, name: str, conversation: list[str], previous: str, rewritten: str) -> dict:
+    """The four standalone questions of one item and whether each names the referent."""
+    from qa.rewrite import choose_rewrite, rewrite_rule_based
+
+    question = item["question"]
+    standalone = {
+        "prepend": rewrite_rule_based(question, conversation),
+        "rules": choose_rewrite(question, conversation, previous, None),
+        "llm": rewritten or question,
+        "combined": choose_rewrite(question, conversation, previous, rewritten),
+    }
+    wanted = [w.lower() for w in item["refers_to"]]
+    shown = f"{conversation[-1]} {previous}".lower()
+    return {
+        "id": item["id"],
+        "collection": name,
+        "conversation": conversation,
+        "previous_answer": previous,
+        "llm_rewrite": rewritten,
+        "standalone": standalone,
+        "correct": {m: any(w in s.lower() for w in wanted) for m, s in standalone.items()},
+        "resolvable": any(w in shown for w in wanted),
+    }
+
+
+def rescore(name: str, items: list[dict], earlier: dict[str, dict]) -> list[dict]:
+    """Score `items` again from an earlier run's previous answers and LLM rewrites."""
+    rows = []
+    for item in items:
+        old = earlier[item["id"]]
+        rewritten = old.get("llm_rewrite")
+        if rewritten is None:  # a run from before the raw rewrite was recorded
+            llm = old["standalone"]["llm"]
+            rewritten = "" if llm == item["question"] else llm
+        conversation = old.get("conversation", item["conversation"])
+        rows.append(score(item, name, conversation, old["previous_answer"], rewritten))
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--set", default=str(ROOT / "evals" / "sets" / "followups.jsonl"))
+    parser.add_argument("--set", action="append", help="a follow-up set (repeat for several)")
     parser.add_argument("--answer", action="store_true", help="also answer the follow-ups")
+    parser.add_argument("--previous", help="an earlier result JSON whose answers to reuse")
     args = parser.parse_args()
-    items = [json.loads(x) for x in Path(args.set).read_text().splitlines() if x.strip()]
+    items = []
+    for path in args.set or [ROOT / "evals" / "sets" / "followups.jsonl"]:
+        lines = Path(path).read_text().splitlines()
+        items += [json.loads(x) | {"set": Path(path).stem} for x in lines if x.strip()]
+    earlier = {}
+    if args.previous:
+        earlier = {r["id"]: r for r in json.loads(Path(args.previous).read_text())["rows"]}
+        if args.answer or any(i["id"] not in earlier for i in items):
+            parser.error("--previous needs every item in that run, and no --answer")
     started = time.perf_counter()
     rows = []
     for name in COLLECTIONS:
         part = [i for i in items if i.get("collection", "sample") == name]
-        if part:
+        if part and earlier:
+            rows += rescore(name, part, earlier)
+        elif part:
             rows += run_collection(name, part, args.answer)
-    summary = {}
-    for name in (*COLLECTIONS, "all"):
-        part = [r for r in rows if name in ("all", r["collection"])]
-        if not part:
-            continue
-        summary[name] = {"items": len(part)} | {
-            m: sum(r["correct"][m] for r in part) / len(part) for m in METHODS
-        }
-        if args.answer:
-            summary[name]["answer_accuracy"] = sum(r["answer_correct"] for r in part) / len(part)
-    headers = ["collection", "items", *METHODS] + (["answer accuracy"] if args.answer else [])
+    sets = {i["id"]: i["set"] for i in items}
+    for row in rows:
+        row["set"] = sets[row["id"]]
+    summary = _summary(rows, args.answer)
+    headers = ["set / items", "items", *METHODS] + (["answer accuracy"] if args.answer else [])
     print_table(
         headers,
         [
@@ -123,6 +160,27 @@ def main() -> None:
         },
     )
     print(f"wrote {path}")
+
+
+def _summary(rows: list[dict], answer: bool) -> dict:
+    """Accuracy per set: per collection, all items, and the resolvable ones (those whose
+    previous question or answer names the referent at all: when the first answer names someone
+    else, no resolution of the conversation can find the right one)."""
+    summary = {}
+    for name in dict.fromkeys(r["set"] for r in rows):
+        in_set = [r for r in rows if r["set"] == name]
+        groups = {c: [r for r in in_set if r["collection"] == c] for c in COLLECTIONS}
+        groups |= {"all": in_set, "resolvable": [r for r in in_set if r["resolvable"]]}
+        for group, part in groups.items():
+            if not part:
+                continue
+            key = f"{name} / {group}"
+            summary[key] = {"items": len(part)} | {
+                m: sum(r["correct"][m] for r in part) / len(part) for m in METHODS
+            }
+            if answer:
+                summary[key]["answer_accuracy"] = sum(r["answer_correct"] for r in part) / len(part)
+    return summary
 
 
 if __name__ == "__main__":

@@ -1,225 +1,179 @@
 """Who "he", "they" or "the ambassador" is in a follow-up, from the previous question and answer.
 
-The candidates are the noun phrases of the previous answer and question that name someone or
-something (spaCy: named entities, and subjects and objects holding a name or a title such as
-"ambassador"), ranked the way a reader resolves a reference: the answer before the question;
-in the answer what it adds (a name the question did not have) first, and one with a title the
-question asked about ("Who is the foreign minister?"); then the grammatical subject before the
-object before anything else, then text order.
+The follow-up's references come from its spaCy parse: personal pronouns, "the <title>" (a
+title word with nothing but adjectives and nouns before it: "the vice foreign minister"), and
+"that"/"this" standing alone, which refers to what the previous answer said happened (an
+event), not to a name. The candidates and their ranking are in qa/mentions.py.
 "he"/"she" (and him, his, her) take the first person, by gender-neutral rules (spaCy has no
-gender); "they" the first group or, failing that, person; "it", and a "that" standing alone,
-the first thing that is not a person; "the ambassador" the candidate with that title.
+gender); "they" the first group or plural or, failing that, person; "it" the first thing that
+is not a person; "the ambassador" the candidate with that title or, when none has it, the first
+person.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any
+
+from qa.lexicon import TITLES
+from qa.mentions import Mention
+from qa.roles import clause_role, same_verb
 
 _PERSON_WORDS = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
 _GROUP_WORDS = {"they", "them", "their", "theirs", "themselves"}
-_SUBJECT_FORMS = {"he", "she", "they"}
-_OBJECT_FORMS = {"him", "her", "them"}
-_REFERENCE = re.compile(
-    r"\b(?:(?:the|this|that)\s+(?P<title>[a-z-]+)|(?P<word>he|him|his|she|her|hers|himself|"
-    r"herself|they|them|their|theirs|themselves|it|its)|(?P<that>that|this)(?=\s*[?.!]|$))\b",
-    re.IGNORECASE,
-)
-TITLES = {
-    "adviser", "advisor", "ambassador", "author", "bishop", "chairman", "chancellor", "chief",
-    "commander", "councillor", "diplomat", "director", "duke", "emperor", "envoy", "general",
-    "governor", "khan", "king", "leader", "mayor", "minister", "monarch", "official", "pope",
-    "premier", "president", "prince", "princess", "queen", "secretary", "senator", "spokesman",
-    "spokeswoman", "sultan", "writer", "founder", "inventor", "scientist", "professor", "man",
-    "woman", "player", "coach", "ruler", "physician", "explorer", "architect", "engineer",
-}  # fmt: skip
-_GROUP_LABELS = {"ORG", "GPE", "NORP"}
-_NAMED = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
-_SUBJECTS = {"nsubj", "nsubjpass"}
-_OBJECTS = {"dobj", "pobj", "dative", "attr"}
-_CLAUSAL = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "appos"}
-_ROLE_RANK = {"subject": 0, "object": 1, "other": 2}
-_MAX_WORDS = 8
+_THING_WORDS = {"it", "its", "itself"}
+_EVENT_WORDS = {"that", "this"}
+_DETERMINERS = {"the", "this", "that"}
+_ARTICLES = {"the", "a", "an"}
+_TITLE_MODIFIERS = {"amod", "compound"}
 
 
 @dataclass(frozen=True)
-class Mention:
-    """Someone or something the previous turn talked about."""
+class Reference:
+    """A word or phrase of the follow-up that stands for something said before."""
 
-    text: str  # as written, short enough to put into a question
-    names: frozenset[str]  # its proper-noun words, lower-cased ("georgy", "zinoviev")
-    own_names: frozenset[str]  # those of its head, without modifiers and prepositional phrases
-    titles: frozenset[str]  # its title words ("ambassador")
-    person: bool
-    group: bool
-    role: str  # "subject", "object" or "other"
-    source: str  # "answer" or "question"
+    start: int
+    end: int
+    text: str
+    kind: str  # "person", "group", "thing", "event" or a title word ("ambassador")
+    possessive: bool = False
+    verb: str = ""  # see mentions.clause_role
+    role: str = "other"
+    # The verb as written: spaCy lemmatizes "did he found it" as "find".
+    verb_form: str = ""
 
 
 @dataclass(frozen=True)
 class Resolution:
     """One reference in the follow-up and the mention it stands for."""
 
-    start: int
-    end: int
-    reference: str
+    reference: Reference
     mention: Mention
 
 
-def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
-    """The candidates, best first (see the module docstring)."""
-    from index.nlp import parse_many
+def find_references(question: str) -> list[Reference]:
+    """The references of a follow-up, in text order."""
+    from index.nlp import parse
 
-    answer = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", previous_answer)
-    answer_doc, question_doc = parse_many([answer, previous_question])
-    found = _mentions(answer_doc, "answer") + _mentions(question_doc, "question")
-    order = {id(m): i for i, m in enumerate(found)}
-    asked = {t.lower_ for t in question_doc if t.pos_ == "PROPN"}
-    asked_titles = {t.lemma_.lower() for t in question_doc if t.lemma_.lower() in TITLES}
-
-    def rank(m: Mention) -> tuple:
-        # What the answer adds (a name the question did not have) is what the answer was
-        # about; one with the title the question asked for ("the foreign minister") first.
-        new = m.source == "answer" and not (m.own_names & asked)
-        return (m.source != "answer", not new, not (m.titles & asked_titles), _ROLE_RANK[m.role])
-
-    return sorted(found, key=lambda m: (*rank(m), order[id(m)]))
-
-
-def _mentions(doc: Any, source: str) -> list[Mention]:
-    found: list[Mention] = []
-    covered: set[int] = set()
-    for token in doc:
-        role = _role(token)
-        if role is None or token.pos_ not in {"NOUN", "PROPN"}:
-            continue
-        tokens = _noun_phrase(token)
-        mention = _mention(doc, tokens, role, source)
-        if mention is not None:
-            found.append(mention)
-            covered.update(t.i for t in tokens)
-    for entity in doc.ents:
-        if entity.label_ in _NAMED and not any(t.i in covered for t in entity):
-            mention = _mention(doc, list(entity), "other", source)
-            if mention is not None:
-                found.append(mention)
+    found = []
+    for token in parse(question):
+        if token.pos_ == "PRON" and token.dep_ != "expl":
+            kind = _pronoun_kind(token)
+            if kind is not None:
+                verb, role = clause_role(token)
+                end = token.idx + len(token)
+                possessive = token.tag_ == "PRP$"
+                forms = (verb.lemma_.lower(), role, verb.lower_)
+                found.append(Reference(token.idx, end, token.text, kind, possessive, *forms))
+        elif token.pos_ in {"NOUN", "PROPN"} and token.lemma_.lower() in TITLES:
+            reference = _title_reference(token)
+            if reference is not None:
+                found.append(reference)
     return found
 
 
-def _role(token: Any) -> str | None:
-    if token.dep_ in _SUBJECTS:
-        return "subject"
-    if token.dep_ in _OBJECTS:
-        return "object"
+def _pronoun_kind(token) -> str | None:
+    word = token.lower_
+    if word in _PERSON_WORDS:
+        return "person"
+    if word in _GROUP_WORDS:
+        return "group"
+    if word in _THING_WORDS:
+        return "thing"
+    # A demonstrative standing alone is tagged DT; the relative "that" (WDT) and the
+    # conjunction (IN) refer to nothing before.
+    if word in _EVENT_WORDS and token.tag_ == "DT":
+        return "event"
     return None
 
 
-def _noun_phrase(head: Any, keep_prepositions: bool = True) -> list[Any]:
-    tokens = [head]
-    for child in head.children:
-        if child.dep_ in _CLAUSAL or (child.dep_ == "prep" and not keep_prepositions):
-            continue
-        tokens.extend(_noun_phrase(child, keep_prepositions))
-    return tokens
-
-
-def _mention(doc: Any, tokens: list[Any], role: str, source: str) -> Mention | None:
-    """Names come from the whole phrase, what kind of thing it is from its head without
-    prepositional phrases ("the pact to Zinoviev" is a pact, not a person)."""
-    core = _noun_phrase(tokens[0], keep_prepositions=False) if len(tokens) > 1 else tokens
-    # "Georgy Zinoviev, the top Russian envoy": the apposition says what he is.
-    described = core + [t for c in tokens[0].children if c.dep_ == "appos" for t in c.subtree]
-    names = frozenset(t.lower_ for t in tokens if t.pos_ == "PROPN" or t.ent_type_ in _NAMED)
-    titles = frozenset(t.lemma_.lower() for t in described if t.lemma_.lower() in TITLES)
-    if not names and not titles:
+def _title_reference(head) -> Reference | None:
+    """ "the minister", "the vice foreign minister"; not "the minister of Japan" or "Japan's
+    minister", which say who they are."""
+    children = list(head.children)
+    det = next((c for c in children if c.dep_ == "det"), None)
+    if det is None or det.lower_ not in _DETERMINERS or det.i > head.i:
         return None
-    labels = {t.ent_type_ for t in core if t.ent_type_}
-    person = "PERSON" in labels or bool(titles)
-    span = _short(doc, tokens) or _short(doc, core)
-    if span is None:  # a long phrase: its person or first entity stands for it
-        inner = [e for e in doc.ents if e.label_ in _NAMED and e[0] in tokens]
-        inner = [e for e in inner if not person or e.label_ == "PERSON"] or inner
-        if not inner:
+    for child in children:
+        if child is not det and (
+            child.dep_ not in _TITLE_MODIFIERS or child.pos_ == "PROPN" or child.i > head.i
+        ):
             return None
-        span = inner[0]
-    text = span.text
-    if span.start == 0 and span[0].lower_ == "the":
-        text = "the" + text[3:]
-    group = bool(labels & _GROUP_LABELS) and not person
-    own = frozenset(t.lower_ for t in core if t.pos_ == "PROPN" and t.dep_ != "amod")
-    return Mention(text, names, own, titles, person, group, role, source)
-
-
-def _short(doc: Any, tokens: list[Any]) -> Any | None:
-    start, end = min(t.i for t in tokens), max(t.i for t in tokens) + 1
-    return doc[start:end] if end - start <= _MAX_WORDS else None
-
-
-def find_references(question: str) -> list[tuple[int, int, str, str]]:
-    """(start, end, reference, kind) for each reference in a follow-up; kind is "person",
-    "group", "thing" or a title word."""
-    found = []
-    for match in _REFERENCE.finditer(question):
-        if match.group("title"):
-            title = match.group("title").lower()
-            if title in TITLES or title.rstrip("s") in TITLES:
-                found.append((match.start(), match.end(), match.group(0), title.rstrip("s")))
-            continue
-        word = (match.group("word") or match.group("that")).lower()
-        kind = "person" if word in _PERSON_WORDS else "group" if word in _GROUP_WORDS else "thing"
-        found.append((match.start(), match.end(), match.group(0), kind))
-    return found
+    end = head.idx + len(head)
+    verb, role = clause_role(head)
+    forms = (verb.lemma_.lower(), role, verb.lower_)
+    return Reference(det.idx, end, head.doc.text[det.idx : end], head.lemma_.lower(), False, *forms)
 
 
 def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
     """Each reference of the follow-up that some candidate matches, with that candidate. A
     pronoun never stands for someone the follow-up names itself ("When did Kublai install
-    him?"), and "him" in a question with "he" is someone else ("Did he defeat him?")."""
+    him?"), nor an object for its verb's subject."""
     named = {w.lower() for w in re.findall(r"[\w-]+", question) if w[:1].isupper()}
     free = [m for m in candidates if not m.own_names & named]
     resolved: list[Resolution] = []
-    for start, end, reference, kind in find_references(question):
-        word = reference.lower()
-        pool = free if kind in {"person", "group", "thing"} else candidates
-        if word in _OBJECT_FORMS:
-            taken = {id(r.mention) for r in resolved if r.reference.lower() in _SUBJECT_FORMS}
-            pool = [m for m in pool if id(m) not in taken]
-        # "they" is a group first (South Korea, the Normans), a person (singular they) failing that.
-        mention = next((m for m in pool if _fits(m, kind)), None)
-        if mention is None and kind == "group":
-            mention = next((m for m in pool if m.person), None)
+    for reference in find_references(question):
+        if reference.kind == "event":
+            continue
+        pool = free if reference.kind in {"person", "group", "thing"} else candidates
+        if reference.role == "object":
+            pool = [m for m in pool if m.text not in _subjects_of(reference.verb, resolved)]
+        pool = sorted(pool, key=lambda m: not _parallel(m, reference))
+        mention = next((m for m in pool if _fits(m, reference.kind)), None)
+        if mention is None and reference.kind not in {"thing", "person"}:
+            # "they" a person failing a group (singular they); "the minister" whom no title
+            # says is a minister: the person the previous turn is about.
+            mention = next((m for m in free if m.person), None)
         if mention is not None:
-            resolved.append(Resolution(start, end, reference, mention))
+            resolved.append(Resolution(reference, mention))
     return resolved
 
 
+def _subjects_of(verb: str, resolved: list[Resolution]) -> set[str]:
+    """The object of a verb is not its subject (that would be "himself"): "Did he defeat
+    him?", "Why did they protest it?". By text: the answer and the question may both have it."""
+    return {
+        r.mention.text
+        for r in resolved
+        if r.reference.role == "subject" and r.reference.verb == verb
+    }
+
+
+def has_event_reference(question: str) -> bool:
+    """Whether the follow-up says "that"/"this" of what happened ("When did that happen?")."""
+    return any(r.kind == "event" for r in find_references(question))
+
+
+def _parallel(mention: Mention, reference: Reference) -> bool:
+    """The same role of the same verb: in "When did he found it?" after "Jesus founded the
+    Office", "it" is what was founded."""
+    return (
+        reference.role != "other"
+        and mention.logical_role == reference.role
+        and any(same_verb(mention.verb, v) for v in (reference.verb, reference.verb_form))
+    )
+
+
 def _fits(mention: Mention, kind: str) -> bool:
-    if kind == "person":
-        return mention.person
+    if kind == "person":  # he/she is one person: not "both commanders", "Cho and Blinken"
+        return mention.person and not mention.plural
     if kind == "group":
-        return mention.group
+        return mention.group or (mention.plural and mention.person)
     if kind == "thing":
         return not mention.person
     return kind in mention.titles
 
 
 def substitute(question: str, resolutions: list[Resolution]) -> str:
-    """The follow-up with each reference replaced by what it stands for."""
-    for r in sorted(resolutions, key=lambda r: -r.start):
-        word = r.reference.lower()
-        possessive = word in {"his", "her", "its", "their", "hers", "theirs"}
-        text = r.mention.text + ("'s" if possessive else "")
-        if word == "her" and not _possessive_her(question, r.end):
-            text = r.mention.text
-        question = question[: r.start] + text + question[r.end :]
+    """The follow-up with each reference replaced by what it stands for; a possessive of
+    someone already named stays ("When did Arthur Woolf obtain his patent?")."""
+    named_before = {id(r.mention): r.reference.start for r in reversed(resolutions)}
+    for r in sorted(resolutions, key=lambda r: -r.reference.start):
+        if r.reference.possessive and named_before[id(r.mention)] < r.reference.start:
+            continue
+        text = r.mention.text + ("'s" if r.reference.possessive else "")
+        question = question[: r.reference.start] + text + question[r.reference.end :]
     return question[0].upper() + question[1:] if question else question
-
-
-def _possessive_her(question: str, end: int) -> bool:
-    """ "her speech" is possessive, "ask her" is not: a word (not punctuation) follows."""
-    rest = question[end:].lstrip()
-    return bool(rest) and rest[0].isalpha() and not rest.lower().startswith(("about", "to", "in"))
 
 
 def agrees(rewritten: str, resolutions: list[Resolution], question: str = "") -> bool:
@@ -229,7 +183,7 @@ def agrees(rewritten: str, resolutions: list[Resolution], question: str = "") ->
     of?" unchanged, and its "king" does not name "King Sigismund III Vasa"."""
     words = _words(rewritten) - _words(question)
     for r in resolutions:
-        wanted = r.mention.names or r.mention.titles
+        wanted = r.mention.names or r.mention.titles or _words(r.mention.text) - _ARTICLES
         if not any(_close(w, x) for w in wanted for x in words):
             return False
     return True

@@ -4,8 +4,8 @@ A follow-up ("Why?", "What did he say in response?") leans on the conversation; 
 the whole question. References ("he", "the ambassador") are resolved from the previous question
 and answer (qa/references.py). In generate mode the LLM rewrites the question, and its rewrite
 is kept only if it names what the references were resolved to; otherwise the references are
-replaced by rule, and a follow-up without references ("Why?") gets the previous standalone
-question put in front of it.
+replaced by rule, and a follow-up without references ("Why?") or with one to what happened
+("When did that happen?") gets the previous standalone question put in front of it.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 
 from qa.llm import LLM
+from qa.mentions import mentions
 from qa.prompting import rewrite_messages
-from qa.references import agrees, find_references, mentions, resolve, substitute
+from qa.references import agrees, find_references, has_event_reference, resolve, substitute
 
 _PRONOUNS = re.compile(
     r"\b(he|she|him|her|his|hers|they|them|their|theirs|it|its|this|that|these|those|there|then)\b",
@@ -77,6 +78,6 @@ def choose_rewrite(
     if rewritten and plausible_rewrite(question, rewritten, conversation):
         if agrees(rewritten, resolved, question):
             return rewritten
-    if resolved:
+    if resolved and not has_event_reference(question):
         return substitute(question, resolved)
-    return rewrite_rule_based(question, conversation)
+    return rewrite_rule_based(substitute(question, resolved), conversation)

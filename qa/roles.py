@@ -9,6 +9,8 @@ Doc or Span, so parses stored at index time can be read the same way.
 
 `role_conflict` compares a generated sentence with a span that seems to support it: the same
 predicate with the agent and patient exchanged, or done by another named entity, is a conflict.
+`asked_slot` finds the words of an answer that fill a question's "who"/"what" (for the
+follow-up resolution, qa/mentions.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ _CONTENT_POS = {"PROPN", "NOUN", "NUM", "ADJ", "PRON"}
 _RELATIVE = {"who", "which", "that"}
 _MAX_DEPTH = 3
 ROLE_REASON_MARK = "who did what"  # every conflict reason starts with this
+_WH_WORDS = {"who", "whom", "what", "which", "whose"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Argument:
     words: frozenset[str]
     names: frozenset[str]
     pronoun: bool
+    start: int = 0  # its token positions in the parsed text, [start, end)
+    end: int = 0
 
 
 @dataclass(frozen=True)
@@ -93,8 +98,8 @@ def _argument(head: Any) -> Argument:
     words = frozenset(t.lower_ for t in tokens if t.pos_ in _CONTENT_POS and not t.is_stop)
     names = frozenset(t.lower_ for t in tokens if t.pos_ == "PROPN")
     positions = [t.i for t in tokens]
-    text = head.doc[min(positions) : max(positions) + 1].text
-    return Argument(text, words, names, head.pos_ == "PRON")
+    start, end = min(positions), max(positions) + 1
+    return Argument(head.doc[start:end].text, words, names, head.pos_ == "PRON", start, end)
 
 
 def _phrase(head: Any) -> list[Any]:
@@ -185,3 +190,40 @@ def role_conflict(claim: list[Predicate], source: list[Predicate]) -> str | None
     """A reason when some predicate of the claim is, in the source, only found with its roles
     contradicted; None when the roles agree or the two share no comparable predicate."""
     return compare_roles(claim, source).conflict
+
+
+def clause_role(token: Any) -> tuple[Any, str]:
+    """The verb a noun or pronoun is an argument of and its role there as doer ("subject") or
+    done-to ("object"); a passive's subject is done to, its "by" phrase the doer."""
+    if token.dep_ == "pobj":
+        return token.head.head, "subject" if token.head.dep_ == "agent" else "other"
+    role = {"nsubj": "subject", "nsubjpass": "object", "dobj": "object", "dative": "object"}
+    return token.head, role.get(token.dep_, "other")
+
+
+def asked_slot(question: Any, answer: Any) -> set[int]:
+    """Positions of the answer's words that fill the question's "who"/"what" slot: the agent
+    (or patient) of the answer's clause with the question's verb."""
+    wanted = []
+    for p in predicates(question):
+        if p.agent is not None and p.agent.text.split()[0].lower() in _WH_WORDS:
+            wanted.append((p.lemma, "agent"))
+        if p.patient is not None and p.patient.text.split()[0].lower() in _WH_WORDS:
+            wanted.append((p.lemma, "patient"))
+    found: set[int] = set()
+    for p in predicates(answer):
+        for lemma, slot in wanted:
+            argument = getattr(p, slot)
+            if argument is not None and not argument.pronoun and same_verb(lemma, p.lemma):
+                found.update(range(argument.start, argument.end))
+    return found
+
+
+def same_verb(a: str, b: str) -> bool:
+    """Two lemmas of one verb: British and American spellings ("patronise", "patronize") and
+    the lemmatizer's slips ("installing" gives "instal")."""
+    if a == b:
+        return True
+    if min(len(a), len(b)) < 5:
+        return False
+    return a.startswith(b) or b.startswith(a) or (len(a) >= 6 and a[:-2] == b[:-2])

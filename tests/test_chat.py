@@ -31,8 +31,9 @@ def test_chat_session_keeps_the_conversation(settings, fake_embedder):
     second = session.ask("What did he say in response?")
     assert first.standalone_question == "Who was summoned and why?"
     assert second.question == "What did he say in response?"
-    # "he" is the person the first (extractive) answer talks about.
-    assert second.standalone_question == "What did the Russian ambassador say in response?"
+    # "he" is the person the first (extractive) answer talks about, by name: the answer's
+    # "the Russian ambassador" and "Ambassador Zinoviev" are one person.
+    assert second.standalone_question == "What did Ambassador Zinoviev say in response?"
     assert session.standalone_questions == [first.standalone_question, second.standalone_question]
     events = [e.kind for e in session.stream(Request("Why?"))]
     assert events[0] == "standalone" and events[-1] == "answer"

@@ -1,0 +1,36 @@
+"""Nouns that say a phrase is a person or a body of people.
+
+spaCy's entities miss most descriptions ("the ambassador", "the historian", "the ministry") and
+its pipeline has no noun meanings, so the follow-up resolution (qa/mentions.py) uses these
+closed lists: a title makes a phrase a person for "he"/"she" and a title reference ("the
+minister"); a group noun makes a common noun a group for "they"; a kind noun after "which" or
+"what" says which entities the question asks about ("Which country signed …?": a GPE).
+"""
+
+TITLES = {
+    "adviser", "advisor", "ambassador", "author", "bishop", "chairman", "chancellor", "chief",
+    "commander", "councillor", "diplomat", "director", "duke", "emperor", "envoy", "general",
+    "governor", "khan", "king", "leader", "mayor", "minister", "monarch", "official", "pope",
+    "premier", "president", "prince", "princess", "queen", "secretary", "senator", "spokesman",
+    "spokeswoman", "sultan", "writer", "founder", "inventor", "scientist", "professor", "man",
+    "woman", "player", "coach", "ruler", "physician", "explorer", "architect", "engineer",
+    "historian", "philosopher", "poet", "novelist", "painter", "composer", "economist",
+    "journalist", "reporter", "lawyer", "judge", "soldier", "priest", "monk", "abbot", "artist",
+    "actor", "actress", "singer", "politician", "statesman", "mathematician", "physicist",
+    "chemist", "biologist", "astronomer", "theologian", "earl", "lord", "lady", "baron",
+    "emir", "tsar", "czar", "pharaoh", "captain", "admiral", "officer", "commissioner",
+    "prosecutor", "activist", "researcher", "designer", "entrepreneur", "businessman", "owner",
+    "manager", "student", "teacher", "doctor", "vassal", "knight", "hostage",
+}  # fmt: skip
+GROUP_NOUNS = {
+    "ministry", "government", "administration", "company", "army", "council", "committee",
+    "court", "party", "team", "university", "parliament", "congress", "senate", "agency",
+    "department", "office", "police", "military", "navy", "union", "board", "group", "firm",
+    "church", "state", "country", "nation", "colony", "tribe", "family", "band", "club",
+}  # fmt: skip
+KIND_LABELS = {
+    "country": "GPE", "nation": "GPE", "state": "GPE", "city": "GPE", "town": "GPE",
+    "capital": "GPE", "province": "GPE", "company": "ORG", "organisation": "ORG",
+    "organization": "ORG", "agency": "ORG", "party": "ORG", "university": "ORG",
+    "newspaper": "ORG", "person": "PERSON", "nationality": "NORP", "group": "NORP",
+}  # fmt: skip

@@ -1,0 +1,270 @@
+"""Whom and what the previous turn talked about: the candidates a follow-up's "he" can mean.
+
+The candidates are the noun phrases of the previous answer and question that name someone or
+something (spaCy: named entities, and subjects and objects: with a name, a title such as
+"ambassador", or a common noun such as "the pact", which only "it" and "they" can take), ranked
+the way a reader resolves a reference: the answer before the question; in the answer the phrase
+that fills the slot the question asked about ("Who patronized the monks?" — the agent of
+"patronised" in the answer), then what the answer adds (a name the question did not have), then
+one with a title the question asked about ("Who is the foreign minister?"); then the main clause
+before embedded ones, the grammatical subject (a passive's "by" phrase included) before the
+object before anything else, then text order.
+
+A description and a name of the same person are one candidate, under the name: an apposition
+("Georgy Zinoviev, the top Russian envoy") or a copula ("Thomas Newcomen was the inventor …")
+gives the name its title, and an unnamed mention ("the Russian ambassador") whose title a named
+person of the same turn has is taken to be that person. Datelines ("SEOUL —") and bylines
+("By Jane Doe") say where and by whom a story was written, not whom it is about: left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from qa.answer import REFUSAL
+from qa.lexicon import GROUP_NOUNS, KIND_LABELS, TITLES
+from qa.roles import asked_slot, clause_role
+
+_GROUP_LABELS = {"ORG", "GPE", "NORP"}
+_NAMED = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
+_SUBJECTS = {"nsubj", "nsubjpass"}
+_OBJECTS = {"dobj", "pobj", "dative", "attr"}
+_CLAUSAL = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "appos"}
+_ROLE_RANK = {"subject": 0, "object": 1, "other": 2}
+_DASHES = {"—", "–", "-", "--"}
+_DATELINE_WORDS = 8  # "WASHINGTON, June 21 (Reuters) —" at the most
+_MAX_WORDS = 8
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Someone or something the previous turn talked about."""
+
+    text: str  # as written, short enough to put into a question
+    names: frozenset[str]  # its proper-noun words, lower-cased ("georgy", "zinoviev")
+    own_names: frozenset[str]  # those of its head, without modifiers and prepositional phrases
+    titles: frozenset[str]  # its title words ("ambassador")
+    person: bool
+    group: bool
+    role: str  # "subject", "object" or "other"
+    source: str  # "answer" or "question"
+    named: bool = False  # has a name of its own, not only a title ("the Russian ambassador")
+    plural: bool = False  # "the monks", "Cho and Blinken"
+    answers: bool = False  # fills, in the answer, the slot the question asked about
+    main: bool = True  # in the main clause, not in a clause embedded in it
+    verb: str = ""  # the lemma of the verb it is the subject or object of
+    logical_role: str = "other"  # "subject" (the doer, a passive's "by" phrase too) or "object"
+    label: str = ""  # its head's entity label ("GPE")
+
+
+def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
+    """The candidates, best first (see the module docstring)."""
+    from index.nlp import parse_many
+
+    if previous_answer.strip() == REFUSAL:
+        previous_answer = ""  # "the documents" is no one's referent
+    answer = re.sub(r"\s*\[\d+(?:\s*,\s*\d+)*\]", "", previous_answer)
+    answer = " ".join(answer.split())  # a no-break space ("SEOUL\u00a0—") derails the parse
+    answer_doc, question_doc = parse_many([answer, previous_question])
+    slot = asked_slot(question_doc, answer_doc)
+    found = _mentions(answer_doc, "answer", slot) + _mentions(question_doc, "question", set())
+    order = {id(m): i for i, m in enumerate(found)}
+    asked = {t.lower_ for t in question_doc if t.pos_ == "PROPN"}
+    asked_titles = {t.lemma_.lower() for t in question_doc if t.lemma_.lower() in TITLES}
+    asked_labels = _asked_labels(question_doc)
+
+    def rank(m: Mention) -> tuple:
+        # What the answer adds (a name the question did not have) is what the answer was
+        # about; one with the title the question asked for ("the foreign minister") first.
+        new = m.source == "answer" and m.named and bool(m.own_names - asked)
+        return (
+            m.source != "answer",
+            not m.answers,
+            m.label not in asked_labels,
+            not new,
+            not (m.titles & asked_titles),
+            not m.main,
+            _ROLE_RANK[m.role],
+            order[id(m)],
+        )
+
+    return _under_names(sorted(found, key=rank))
+
+
+def _asked_labels(question: Any) -> set[str]:
+    """The entity labels a "which country"/"what company" question asks for."""
+    return {
+        KIND_LABELS[t.lemma_.lower()]
+        for t in question
+        if t.lemma_.lower() in KIND_LABELS
+        and any(c.lower_ in {"which", "what"} for c in t.children)
+    }
+
+
+def _under_names(ranked: list[Mention]) -> list[Mention]:
+    """Each unnamed person ("the ambassador") replaced by the named person with its title, if
+    one is mentioned, at the better of the two places."""
+    named = [m for m in ranked if m.person and m.named]
+    result: list[Mention] = []
+    for m in ranked:
+        if m.person and not m.named and m.titles:
+            m = next((n for n in named if n.titles & m.titles), m)
+        if m not in result:
+            result.append(m)
+    return result
+
+
+def _mentions(doc: Any, source: str, slot: set[int]) -> list[Mention]:
+    found: list[Mention] = []
+    skipped = _credit_lines(doc)
+    covered = set(skipped)
+    for token in doc:
+        role = _role(token)
+        if role is None or token.pos_ not in {"NOUN", "PROPN"} or token.i in skipped:
+            continue
+        tokens = _noun_phrase(token) + _naming_apposition(token)
+        mention = _mention(doc, tokens, role, source, any(t.i in slot for t in tokens))
+        if mention is not None:
+            found.append(mention)
+            covered.update(t.i for t in tokens)
+    for entity in doc.ents:
+        if entity.label_ in _NAMED and not any(t.i in covered for t in entity):
+            mention = _mention(doc, list(entity), "other", source, False)
+            if mention is not None:
+                found.append(mention)
+    return found
+
+
+def _naming_apposition(head: Any) -> list[Any]:
+    """The name an unnamed head is given by apposition ("the hostage prince Wonjong"): part
+    of its phrase, so that the mention is named."""
+    if head.pos_ == "PROPN":
+        return []
+    names = [c for c in head.children if c.dep_ == "appos" and c.pos_ == "PROPN"]
+    return [t for c in names for t in _noun_phrase(c)]
+
+
+def _credit_lines(doc: Any) -> set[int]:
+    """Token positions of datelines ("SEOUL —" opening a sentence) and bylines (a sentence
+    without a verb that starts with "By")."""
+    skipped: set[int] = set()
+    for sentence in doc.sents:
+        opening = sentence[:_DATELINE_WORDS]
+        dash = next((t for t in opening if t.text in _DASHES), None)
+        if dash is not None and opening[0].is_upper and len(opening[0]) > 1:
+            skipped.update(range(sentence.start, dash.i + 1))
+        if sentence[0].lower_ == "by" and not any(t.pos_ in {"VERB", "AUX"} for t in sentence):
+            skipped.update(range(sentence.start, sentence.end))
+    return skipped
+
+
+def _role(token: Any) -> str | None:
+    if token.dep_ in _SUBJECTS or (token.dep_ == "pobj" and token.head.dep_ == "agent"):
+        return "subject"  # "patronised by Robert Guiscard": Guiscard did it
+    if token.dep_ == "attr" and _copula_subject(token.head) is not None:
+        return None  # "X was the inventor": the inventor is X, described in X's mention
+    if token.dep_ in _OBJECTS:
+        return "object"
+    if token.dep_ == "ROOT":  # an answer without a verb: "National Security Adviser Chang Ho-jin"
+        return "subject"
+    return None
+
+
+def _in_main_clause(token: Any) -> bool:
+    """Whether the token's clause is the sentence's main one (or joined to it by "and")."""
+    verb = token.head if token.dep_ != "pobj" else token.head.head
+    while verb.dep_ == "conj":
+        verb = verb.head
+    return verb.dep_ == "ROOT" or token.dep_ == "ROOT"
+
+
+def _copula_subject(verb: Any) -> Any | None:
+    if verb.lemma_ != "be":
+        return None
+    return next((c for c in verb.children if c.dep_ in _SUBJECTS), None)
+
+
+def _noun_phrase(head: Any, keep_prepositions: bool = True) -> list[Any]:
+    tokens = [head]
+    for child in head.children:
+        if child.dep_ in _CLAUSAL or (child.dep_ == "prep" and not keep_prepositions):
+            continue
+        tokens.extend(_noun_phrase(child, keep_prepositions))
+    return tokens
+
+
+def _descriptions(head: Any) -> list[Any]:
+    """What an apposition ("Georgy Zinoviev, the top Russian envoy") or a copula ("Newcomen was
+    the inventor") says the head is."""
+    described = [t for c in head.children if c.dep_ == "appos" for t in c.subtree]
+    if head.dep_ in _SUBJECTS and _copula_subject(head.head) is head:
+        attrs = [c for c in head.head.children if c.dep_ == "attr"]
+        described += [t for a in attrs for t in _noun_phrase(a, keep_prepositions=False)]
+    return described
+
+
+def _mention(doc: Any, tokens: list[Any], role: str, source: str, answers: bool) -> Mention | None:
+    """Names come from the whole phrase, what kind of thing it is from its head without
+    prepositional phrases ("the pact to Zinoviev" is a pact, not a person)."""
+    head = tokens[0]
+    core = _noun_phrase(head, keep_prepositions=False) if len(tokens) > 1 else tokens
+    core = core + [t for t in _naming_apposition(head) if t not in core]
+    tokens = _with_whole_entities(doc, tokens)  # "Jesus the Interpreter", not "Jesus"
+    names = frozenset(t.lower_ for t in tokens if t.pos_ == "PROPN" or t.ent_type_ in _NAMED)
+    described = core + _descriptions(head)
+    titles = frozenset(t.lemma_.lower() for t in described if t.lemma_.lower() in TITLES)
+    if not names and not titles and (head.pos_ != "NOUN" or role == "other"):
+        return None  # a common noun counts as a subject or object only: "it" may be "the pact"
+    labels = {t.ent_type_ for t in core if t.ent_type_}
+    person = "PERSON" in labels or bool(titles)
+    # The tagger calls some names plural ("Hong-kyun"): a person's name is one person.
+    plural = any(c.dep_ == "conj" for c in head.children) or (
+        head.tag_ in {"NNS", "NNPS"} and head.ent_type_ != "PERSON"
+    )
+    text = _text(doc, tokens, core, person, plural)
+    if text is None:
+        return None
+    group = (head.ent_type_ in _GROUP_LABELS or head.lemma_.lower() in GROUP_NOUNS) and not person
+    own = frozenset(t.lower_ for t in core if t.pos_ == "PROPN" and t.dep_ != "amod")
+    named = any(
+        t.pos_ == "PROPN" and t.dep_ != "amod" and t.lemma_.lower() not in TITLES for t in tokens
+    )
+    verb, logical_role = clause_role(head)
+    verb = verb.lemma_.lower()
+    return Mention(
+        text, names, own, titles, person, group, role, source,
+        named, plural, answers, _in_main_clause(head), verb, logical_role, head.ent_type_,
+    )  # fmt: skip
+
+
+def _text(doc: Any, tokens: list[Any], core: list[Any], person: bool, plural: bool) -> str | None:
+    """What to put into the follow-up: the phrase, or its head's, when short; else its people
+    ("Putin and Kim Jong-un") or its first person or entity."""
+    span = _short(doc, tokens) or _short(doc, core)
+    if span is None:
+        inner = [e for e in doc.ents if e.label_ in _NAMED and e[0] in tokens]
+        people = [e for e in inner if e.label_ == "PERSON"]
+        if plural and len(people) > 1:
+            return " and ".join(e.text for e in people)
+        inner = (people if person else []) or inner
+        if not inner:
+            return None
+        span = inner[0]
+    if span.start == 0 and span[0].lower_ == "the":
+        return "the" + span.text[3:]
+    return span.text
+
+
+def _with_whole_entities(doc: Any, tokens: list[Any]) -> list[Any]:
+    positions = {t.i for t in tokens}
+    for entity in doc.ents:
+        if entity.start in positions or entity[-1].i in positions:
+            positions.update(range(entity.start, entity.end))
+    return [doc[i] for i in sorted(positions, key=lambda i: i != tokens[0].i)]
+
+
+def _short(doc: Any, tokens: list[Any]) -> Any | None:
+    start, end = min(t.i for t in tokens), max(t.i for t in tokens) + 1
+    return doc[start:end] if end - start <= _MAX_WORDS else None
