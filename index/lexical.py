@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -161,18 +163,32 @@ class LexicalIndex:
 
 
 def terms(texts: list[str]) -> list[set[str]]:
-    """Stemmed content words; the long English stopword list drops question words too."""
-    import bm25s
+    """Stemmed content words; the long English stopword list drops question words too.
+
+    The same words as `bm25s.tokenize(texts, stopwords=STOPWORDS_EN_PLUS, stemmer=...)` (its
+    pattern, lower-casing, stopwords before stemming), computed here because the reader calls
+    this dozens of times per question on a few words each, and bm25s.tokenize, built for
+    corpora, rebuilds its stopword set per text and opens three progress bars per call."""
+    stopwords = _stopwords()
+    return [
+        {_stem(word) for word in _WORD.findall(text.lower()) if word not in stopwords}
+        for text in texts
+    ]
+
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s's (and scikit-learn's) token pattern
+
+
+@lru_cache(maxsize=1)
+def _stopwords() -> frozenset[str]:
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-    tokens = bm25s.tokenize(
-        texts,
-        stopwords=STOPWORDS_EN_PLUS,
-        stemmer=_stemmer(),
-        return_ids=False,
-        show_progress=False,
-    )
-    return [set(t) for t in tokens]
+    return frozenset(STOPWORDS_EN_PLUS)
+
+
+@lru_cache(maxsize=1 << 17)
+def _stem(word: str) -> str:
+    return _stemmer().stemWord(word)
 
 
 def _day_keys(published: list[str | None]) -> np.ndarray:

@@ -63,13 +63,12 @@ class SentenceStore:
     ) -> list[SentenceHit]:
         """The `n` nearest sentences; with `chunk_ids`, only sentences of those chunks (checked
         after the search, among a wider set of hits: Chroma's metadata filters are slow)."""
-        total = self.count()
-        if total == 0 or n <= 0 or chunk_ids == set():
+        if n <= 0 or chunk_ids == set():
             return []
-        wanted = n if chunk_ids is None else n * 4
+        # No count() first: it costs as much as the query, and Chroma returns what it has.
         result = self._collection.query(
             query_embeddings=[vector],
-            n_results=min(wanted, total),
+            n_results=n if chunk_ids is None else n * 4,
             include=["metadatas", "distances"],
         )
         hits = []

@@ -126,8 +126,7 @@ class ChunkStore:
         of the chunks in `dates` if the caller knows them, makes that much faster: Chroma
         evaluates a metadata filter row by row (about 70 ms on 35k chunks), an id list in under
         20 ms. Chroma refuses an id it does not hold, so then the metadata filter is used."""
-        total = self.count()
-        if total == 0 or within == []:
+        if within == []:
             return []
         query = {"query_embeddings": [vector], "include": ["metadatas", "distances"]}
         result = None
@@ -139,7 +138,7 @@ class ChunkStore:
                     raise
         if result is None:
             where = dates.chroma_where() if dates else None
-            result = self._collection.query(**query, where=where, n_results=min(n, total))
+            result = self._collection.query(**query, where=where, n_results=n)
         hits = []
         for chunk_id, meta, distance in zip(
             result["ids"][0], result["metadatas"][0], result["distances"][0], strict=True

@@ -13,7 +13,7 @@ from index.errors import UserError
 from index.manifest import Manifest
 from qa.answer import REFUSAL, Answer, AnswerSentence, StreamEvent, final_answer
 from qa.citations import CitationBuilder
-from qa.evidence import Evidence, candidate_sentences, select_evidence
+from qa.evidence import Evidence, attach_stored_vectors, candidate_sentences, select_evidence
 from qa.extractive import choose_sentences
 from qa.generate import compose, stream_draft, verified_sentences
 from qa.llm import LLM
@@ -211,6 +211,12 @@ class Assistant:
             self.settings.prompt_sentences,
         )
         shown = [e for group in groups for e in group]
+        # Vectors pooled from a chunk's forward pass carry its context, and the support check
+        # separates worse on them (benchmarks/support_threshold.py): only sentences embedded on
+        # their own (QA_SENTENCE_VECTORS=separate) are verified from their stored vectors.
+        stored_vectors = not self.manifest.pooled_sentence_vectors()
+        if stored_vectors:
+            attach_stored_vectors(self.manifest, self.retriever.sentence_vectors, shown)
         draft = ""
         for piece in stream_draft(
             self.llm, question, groups, self.settings.llm_max_tokens, timings
@@ -220,7 +226,7 @@ class Assistant:
         answer.draft = draft
         with timings.stage("verify"):
             checked = verified_sentences(
-                draft, shown, self.embedder, self.settings.support_threshold
+                draft, shown, self.embedder, self.settings.support_threshold, stored_vectors
             )
             text, sentences = compose(checked, citations, show_unverified)
         answer.unsupported = [c.text for c in checked if not c.supported]

@@ -60,6 +60,23 @@ def candidate_sentences(
     return found
 
 
+def attach_stored_vectors(
+    manifest: Manifest,
+    vectors_of: Callable[[list[str]], dict[str, np.ndarray]],
+    evidence: list[Evidence],
+) -> None:
+    """Give each evidence sentence without a vector (a neighbour shown for context) the vector
+    stored for the same span at index time, if one is."""
+    missing = [e for e in evidence if e.vector is None]
+    if not missing:
+        return
+    stored = manifest.sentences_within([(e.doc_id, e.start, e.end) for e in missing])
+    by_span = {(s.doc_id, s.start, s.end): s.id for s in stored}
+    vectors = vectors_of(list(by_span.values()))
+    for e in missing:
+        e.vector = vectors.get(by_span.get((e.doc_id, e.start, e.end), ""))
+
+
 def select_evidence(
     question: str,
     query_vector: np.ndarray,

@@ -35,11 +35,15 @@ def stream_draft(
 
 
 def verified_sentences(
-    draft: str, shown: list[Evidence], embedder: Embedder, threshold: float
+    draft: str,
+    shown: list[Evidence],
+    embedder: Embedder,
+    threshold: float,
+    stored_vectors: bool = False,
 ) -> list[CheckedSentence]:
     if declined(draft):
         return []
-    return verify_sentences(split_answer(draft), shown, embedder, threshold)
+    return verify_sentences(split_answer(draft), shown, embedder, threshold, stored_vectors)
 
 
 def compose(

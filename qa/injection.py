@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Who an injected instruction addresses: a machine reader, or the user through it.
 _MACHINE = (
@@ -63,6 +64,7 @@ _PATTERNS = re.compile(
 )
 
 
+@lru_cache(maxsize=1 << 15)  # every question checks the same stored sentences again
 def looks_like_instruction(sentence: str) -> bool:
     return _PATTERNS.search(_normalised(sentence)) is not None
 

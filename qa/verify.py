@@ -81,15 +81,19 @@ def _covered(fact: str, words: set[str]) -> bool:
 
 
 def verify_sentences(
-    sentences: list[str], shown: list[Evidence], embedder: Embedder, threshold: float
+    sentences: list[str],
+    shown: list[Evidence],
+    embedder: Embedder,
+    threshold: float,
+    stored_vectors: bool = False,
 ) -> list[CheckedSentence]:
-    """Decide, for each sentence, whether the spans shown to the model support it."""
+    """Decide, for each sentence, whether the spans shown to the model support it. With
+    `stored_vectors`, a span's vector stored at index time is used instead of embedding it."""
     if not sentences:
         return []
     if not shown:
         return [CheckedSentence(s, False, reason="no evidence was shown") for s in sentences]
-    vectors = embedder.embed(sentences + [e.text for e in shown])
-    similarity = vectors[: len(sentences)] @ vectors[len(sentences) :].T
+    similarity = _similarities(sentences, shown, embedder, stored_vectors)
     span_words = [{w.lower() for w in _WORD.findall(e.text)} for e in shown]
     roles = _predicates(sentences + [e.text for e in shown])
     claims, span_roles = roles[: len(sentences)], roles[len(sentences) :]
@@ -97,6 +101,21 @@ def verify_sentences(
         _check(sentence, row, shown, span_words, threshold, claim, span_roles)
         for sentence, row, claim in zip(sentences, similarity, claims, strict=True)
     ]
+
+
+def _similarities(
+    sentences: list[str], shown: list[Evidence], embedder: Embedder, stored_vectors: bool
+) -> np.ndarray:
+    """Cosine of each sentence to each shown span; with `stored_vectors`, only the sentences
+    (and any span without a stored vector) are embedded."""
+
+    def stored(e: Evidence) -> bool:
+        return stored_vectors and e.vector is not None
+
+    embedded = embedder.embed(sentences + [e.text for e in shown if not stored(e)])
+    extra = iter(embedded[len(sentences) :])
+    spans = np.stack([e.vector if stored(e) else next(extra) for e in shown])
+    return embedded[: len(sentences)] @ spans.T
 
 
 def _predicates(texts: list[str]) -> list[list[Predicate]]:

@@ -182,3 +182,23 @@ def test_rewrite_and_answer_prompts_open_alike_so_llama_cpp_reuses_the_prefix():
         rewrite_messages("What did he say?", [QUESTION], CORRECT, shared_prefix=False)[0]
         != (answer[0])
     )
+
+
+@pytest.mark.parametrize("kind", ["separate", "pooled"])
+def test_the_verifier_embeds_the_shown_spans_unless_stored_alone(settings, fake_embedder, kind):
+    """Sentences embedded on their own at index time (chosen sentences and their neighbours
+    alike) are verified from their stored vectors; pooled ones are embedded again."""
+    settings = settings.model_copy(update={"sentence_vectors": kind})
+    build_indexer(settings, embedder=fake_embedder).index([SAMPLE_DIR])
+    embedded = []
+    embed = fake_embedder.embed
+    fake_embedder.embed = lambda texts: embedded.append(list(texts)) or embed(texts)
+    assistant = build_assistant(settings, embedder=fake_embedder, llm=ScriptedLLM(CORRECT))
+    answer = assistant.ask(QUESTION, mode="generate")
+    assert [s.supported for s in answer.sentences] == [True]
+    if kind == "separate":
+        assert embedded == [[QUESTION], [CORRECT]]
+    else:
+        [question, [sentence, *spans]] = embedded
+        assert question == [QUESTION] and sentence == CORRECT
+        assert any("Georgy Zinoviev" in span for span in spans)
