@@ -44,9 +44,9 @@ def test_runner_scores_every_item_and_summarises_the_rows(items, assistant):
     assert rows["who"].citations and rows["who"].mode == "extractive"
     assert rows["mercury"].refused and rows["mercury"].correct and rows["mercury"].first_hit is None
     # the follow-up was asked after its conversation, in one session: "he" is the person the
-    # first answer named
+    # first answer named ("the Russian ambassador", named Zinoviev in the same answer)
     assert rows["follow-up"].standalone_question == (
-        "What did the Russian ambassador say in response?"
+        "What did Ambassador Zinoviev say in response?"
     )
     assert rows["too-long"].error.startswith("QuestionError: the question is too long")
     summary = report.summary
