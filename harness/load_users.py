@@ -118,11 +118,12 @@ def ask(client, url: str, question: str) -> dict:
     """`/ask` through Gradio's REST API: post the call, then read its event stream to the
     result. It is what gradio_client does, without the 0.15-0.2 s of CPU gradio_client spends
     per call (measured), which on a small machine would be taken from the server measured."""
-    posted = client.post(f"{url.rstrip('/')}/gradio_api/call/ask", json={"data": [question]})
+    call = f"{url.rstrip('/')}/gradio_api/call/ask"
+    posted = client.post(call, json={"data": [question]})
     posted.raise_for_status()
     event_id = posted.json()["event_id"]
     event = None
-    with client.stream("GET", f"{url.rstrip('/')}/gradio_api/call/ask/{event_id}") as stream:
+    with client.stream("GET", f"{call}/{event_id}") as stream:
         stream.raise_for_status()
         for line in stream.iter_lines():
             if line.startswith("event:"):
