@@ -13,6 +13,7 @@ from typing import Any
 
 from index.lexical import terms
 from index.nlp import parse
+from qa.roles import clause_role
 
 PERSON_LIKE = frozenset({"PERSON", "ORG", "NORP"})
 PLACE = frozenset({"GPE", "LOC", "FAC"})
@@ -85,6 +86,9 @@ class QuestionAnalysis:
     entities: list[tuple[str, str]] = field(default_factory=list)  # (text, label)
     main_verb: str = ""  # lemma
     focus: set[str] = field(default_factory=set)  # stemmed content words
+    # The asked-for thing's role in its clause: "subject" (the doer: "Who invented ...?"),
+    # "object" (done to: "What did Savery invent?", "What was invented ...?") or "other".
+    wh_role: str = "other"
 
 
 def analyse(question: str) -> QuestionAnalysis:
@@ -99,6 +103,7 @@ def analyse(question: str) -> QuestionAnalysis:
         entities=[(e.text, e.label_) for e in doc.ents if not _WH_WORD.search(e.text)],
         main_verb=_main_verb(doc),
         focus=terms([question])[0],
+        wh_role=_wh_role(doc),
     )
 
 
@@ -126,6 +131,14 @@ def _head_noun(doc: Any) -> str:
         if token.lower_ in {"which", "what"} and token.dep_ == "det":
             return token.head.lemma_.lower()
     return ""
+
+
+def _wh_role(doc: Any) -> str:
+    for token in doc:
+        if _WH_WORD.fullmatch(token.text):
+            asked = token.head if token.dep_ == "det" else token  # "which treaty" -> treaty
+            return clause_role(asked)[1]
+    return "other"
 
 
 def _main_verb(doc: Any) -> str:

@@ -197,8 +197,19 @@ def clause_role(token: Any) -> tuple[Any, str]:
     done-to ("object"); a passive's subject is done to, its "by" phrase the doer."""
     if token.dep_ == "pobj":
         return token.head.head, "subject" if token.head.dep_ == "agent" else "other"
-    role = {"nsubj": "subject", "nsubjpass": "object", "dobj": "object", "dative": "object"}
-    return token.head, role.get(token.dep_, "other")
+    return token.head, _ROLE_OF_DEP.get(token.dep_, "other")
+
+
+def stored_clause_role(deps: list, i: int) -> str:
+    """`clause_role`'s role for token `i` of a parse stored at index time (index/annotation.py:
+    rows of [start, end, dep, head])."""
+    dep = deps[i][2] if deps else ""
+    if dep == "pobj":
+        return "subject" if deps[deps[i][3]][2] == "agent" else "other"
+    return _ROLE_OF_DEP.get(dep, "other")
+
+
+_ROLE_OF_DEP = {"nsubj": "subject", "nsubjpass": "object", "dobj": "object", "dative": "object"}
 
 
 def asked_slot(question: Any, answer: Any) -> set[int]:

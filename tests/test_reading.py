@@ -130,6 +130,39 @@ def test_candidate_features_mark_phrases_the_question_already_has():
     assert by_text[king][column["in_question"]] == 1.0
 
 
+@pytest.mark.parametrize(
+    ("question", "role"),
+    [
+        ("Who invented the steam pump?", "subject"),
+        ("What did Savery invent?", "object"),
+        ("What was invented by Savery?", "object"),  # the passive's subject is done to
+        ("What is the capital of France?", "other"),
+    ],
+)
+def test_the_role_the_question_asks_about(question, role):
+    assert analyse(question).wh_role == role
+
+
+def test_candidate_features_see_the_asked_role_and_the_question_words_around():
+    text = "Thomas Savery invented the steam pump in 1698, long before the engines of Watt."
+    annotation = annotate([text])[0]
+    found = candidates(text, annotation)
+    column = {name: i for i, name in enumerate(CANDIDATE_FEATURES)}
+    rows = candidate_features(analyse("What did Savery invent?"), text, annotation, found)
+    by_text = {text[c.start : c.end]: row for c, row in zip(found, rows, strict=True)}
+    pump = next(t for t in by_text if "pump" in t)
+    watt = next(t for t in by_text if "Watt" in t)
+    assert by_text[pump][column["role_agrees"]] == 1.0  # done to, as "what" is
+    assert by_text[watt][column["role_agrees"]] == 0.0
+    # the pump hangs from "invented", one step away; Watt is further down the tree
+    assert by_text[pump][column["log_tree_distance"]] < by_text[watt][column["log_tree_distance"]]
+    assert by_text[pump][column["window_share"]] > by_text[watt][column["window_share"]]
+    when = candidate_features(analyse("When did Savery invent the pump?"), text, annotation, found)
+    year = next(i for i, c in enumerate(found) if "1698" in text[c.start : c.end])
+    assert when[year, column["number_for_number"]] == 1.0
+    assert rows[year, column["number_for_number"]] == 0.0  # a "what" question
+
+
 def test_question_features_see_names_far_from_the_best_sentence():
     question = analyse("Why did Zinoviev attend the meeting?")
     best = _evidence("Seoul summoned the ambassador to attend the meeting on Friday.", 0, 0.7)

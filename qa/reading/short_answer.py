@@ -11,6 +11,7 @@ far it is from the words it shares, its role in the sentence, ...) and the short
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -19,6 +20,7 @@ from index.lexical import terms
 from qa.answer import ShortAnswer
 from qa.evidence import Evidence
 from qa.question_types import WH_KINDS, QuestionAnalysis
+from qa.roles import stored_clause_role
 
 _NOMINAL = {
     "nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "conj", "dative", "oprd", "npadvmod",
@@ -46,7 +48,12 @@ CANDIDATE_FEATURES = [
     "head_in_question",  # the word it hangs from is one of the question's
     "is_attribute",  # "X is <it>", "X, <it>,", "called <it>"
     *[f"wh_{kind.replace(' ', '_')}_entity" for kind in WH_KINDS],
+    "role_agrees",  # doer or done-to in its clause, as the question's wh-word is
+    "log_tree_distance",  # dependency-tree steps to the nearest word shared with the question
+    "window_share",  # share of the question's words within WINDOW words of it
+    "number_for_number",  # it has a digit and the question asks when or how many
 ]
+WINDOW = 5
 
 
 @dataclass(frozen=True)
@@ -105,12 +112,14 @@ def candidate_features(
         return np.zeros((0, len(CANDIDATE_FEATURES)), dtype=np.float32)
     question_terms = analysis.focus
     words = [(m_start, m_end) for m_start, m_end, _, _ in annotation.get("deps", [])]
-    shared = [i for i, (s, e) in enumerate(words) if terms([text[s:e]])[0] & question_terms] or [0]
+    word_terms = terms([text[s:e] for s, e in words])
+    shared = [i for i, w in enumerate(word_terms) if w & question_terms] or [0]
     deps = annotation.get("deps", [])
     verb = next((i for i, d in enumerate(deps) if d[2] == "ROOT"), 0)
     question_lower = analysis.text.lower()
     phrases = terms([text[c.start : c.end] for c in found])
     heads = terms([text[deps[c.head][0] : deps[c.head][1]] if deps else "" for c in found])
+    depth = _depths(deps)
     rows = []
     for c, phrase_terms, head_terms in zip(found, phrases, heads, strict=True):
         inside = [i for i, (s, e) in enumerate(words) if s >= c.start and e <= c.end] or [0]
@@ -120,6 +129,9 @@ def candidate_features(
             else 0
         )
         is_entity = bool(c.label)
+        phrase = text[c.start : c.end]
+        steps = [_tree_steps(deps, depth, inside[-1], j) for j in shared if j not in inside]
+        role = stored_clause_role(deps, inside[-1])
         rows.append(
             [
                 float(c.label in analysis.expected),
@@ -142,9 +154,48 @@ def candidate_features(
                 float(bool(head_terms) and head_terms <= question_terms),
                 float(c.dep in _ATTRIBUTES),
                 *[float(analysis.wh == kind and is_entity) for kind in WH_KINDS],
+                float(analysis.wh_role != "other" and role == analysis.wh_role),
+                math.log1p(min(steps, default=_FAR)),
+                _window_share(word_terms, inside, question_terms),
+                float(analysis.wh in {"when", "how many"} and _DIGIT.search(phrase) is not None),
             ]
         )
     return np.asarray(rows, dtype=np.float32)
+
+
+_FAR = 20
+_DIGIT = re.compile(r"\d")
+
+
+def _depths(deps: list) -> list[int]:
+    """Each token's number of steps up to the root of its sentence's parse."""
+    found = []
+    for i in range(len(deps)):
+        steps, j = 0, i
+        while deps[j][3] != j and steps < len(deps):
+            j, steps = deps[j][3], steps + 1
+        found.append(steps)
+    return found
+
+
+def _tree_steps(deps: list, depth: list[int], a: int, b: int) -> int:
+    """Steps between two tokens in the parse tree (through their lowest common ancestor)."""
+    steps = 0
+    while a != b and steps < _FAR:
+        if depth[a] >= depth[b]:
+            a = deps[a][3]
+        else:
+            b = deps[b][3]
+        steps += 1
+    return steps
+
+
+def _window_share(word_terms: list[set[str]], inside: list[int], question: set[str]) -> float:
+    if not question:
+        return 0.0
+    lo, hi = max(0, inside[0] - WINDOW), min(len(word_terms), inside[-1] + WINDOW + 1)
+    near = set().union(*(word_terms[i] for i in range(lo, hi) if i not in inside))
+    return len(near & question) / len(question)
 
 
 def short_answer(analysis: QuestionAnalysis, best: Evidence, model) -> ShortAnswer | None:
