@@ -10,6 +10,12 @@ Writes benchmarks/results/before_after.json.
 
     git worktree add --detach /tmp/qa-before COMMIT
     python benchmarks/before_after.py --side before=/tmp/qa-before --rounds 2
+
+With --query-only DIR the sides only answer questions (the first --questions of
+--questions-file) on that one indexed collection, taking turns, e.g. SQuAD 2.0 dev:
+
+    python benchmarks/before_after.py --side before=/tmp/qa-before --query-only DIR \
+        --questions-file ../shared/benchmarks/squad2/questions.jsonl --questions 150 --rounds 3
 """
 
 from __future__ import annotations
@@ -63,17 +69,21 @@ def main() -> None:
     parser.add_argument("--questions", type=int, default=40)
     parser.add_argument("--documents", type=int, default=1000)
     parser.add_argument("--rounds", type=int, default=2)
+    parser.add_argument("--query-only", type=Path, help="only answer questions on this collection")
+    parser.add_argument("--questions-file", type=Path, default=REALTIMEQA / "questions.jsonl")
     args = parser.parse_args()
     sides = [_side(spec) for spec in args.side] + [("this", ROOT)]
+    questions = [
+        json.loads(line)["question"]
+        for line in open(args.questions_file).read().splitlines()[: args.questions]
+    ]
+    if args.query_only:
+        return _query_only(args, sides, questions)
 
     work = Path(tempfile.mkdtemp(prefix="qa-before-after-"))
     corpus = work / "corpus.jsonl"
     articles = open(REALTIMEQA / "corpus.jsonl").read().splitlines()[: args.articles]
     corpus.write_text("\n".join(articles) + "\n")
-    questions = [
-        json.loads(line)["question"]
-        for line in open(REALTIMEQA / "questions.jsonl").read().splitlines()[: args.questions]
-    ]
     runs = []
     for round_ in range(args.rounds):
         for label, repo in sides:
@@ -126,6 +136,30 @@ def main() -> None:
     commits = {label: _commit(repo) for label, repo in sides}
     payload = {"machine": machine(), "args": vars(args), "commits": commits, "runs": runs}
     print(f"wrote {write_result('before_after', {**payload, 'summary': summary})}")
+
+
+def _query_only(args, sides: list[tuple[str, Path]], questions: list[str]) -> None:
+    runs = []
+    for round_ in range(args.rounds):
+        for label, repo in sides:
+            run = {
+                "side": label,
+                "round": round_,
+                **query_latency(args.query_only, questions, None, repo),
+            }
+            runs.append(run)
+            print(json.dumps(run), file=sys.stderr)
+    rows = []
+    for label, repo in sides:
+        mine = [r for r in runs if r["side"] == label]
+        p50s = ", ".join(f"{1000 * r['answer_p50_s']:.1f}" for r in mine)
+        median = statistics.median(r["answer_p50_s"] for r in mine)
+        retrieval = statistics.median(r["retrieval_p50_s"] for r in mine)
+        rows.append([label, _commit(repo), p50s, 1000 * median, 1000 * retrieval])
+    headers = ["side", "commit", "answer p50 ms per round", "median ms", "retrieval p50 ms"]
+    print_table(headers, rows)
+    payload = {"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()}}
+    print(f"wrote {write_result('before_after_query', {**payload, 'runs': runs})}")
 
 
 def _side(spec: str) -> tuple[str, Path]:

@@ -76,6 +76,17 @@ def peak_rss_mb(process: subprocess.Popen) -> float | None:
     return None
 
 
+def cpu_seconds(process: subprocess.Popen) -> float | None:
+    """User + system CPU time the process has used so far (Linux), in seconds."""
+    import os
+
+    try:
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class PostgresServer:
     """A throwaway PostgreSQL server (`initdb` + `pg_ctl`) in a temporary directory on a free
     127.0.0.1 port, with one password-protected user. `url` is a postgresql:// URL."""

@@ -78,7 +78,7 @@ class LexicalIndex:
             tokens,
             k=min(n, len(snap.chunk_ids)),
             show_progress=False,
-            n_threads=1,
+            n_threads=0,  # in this thread: 1 starts a thread pool per query
             weight_mask=mask,
         )
         return [

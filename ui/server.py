@@ -58,6 +58,11 @@ def start_app(
 ) -> gr.Blocks:
     """Build the backend and the app, and serve it (until interrupted, when `block`)."""
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    # After every event Gradio's queue summarises its last 10,000 events with pandas (1 ms a
+    # request at first, 9 ms once that many have been served) for a monitoring page this app
+    # does not serve (enable_monitoring=False): keep one event and never summarise.
+    os.environ.setdefault("GRADIO_ANALYTICS_MAX_EVENTS", "1")
+    os.environ.setdefault("GRADIO_ANALYTICS_CACHE_FREQUENCY", str(2**62))
     from ui.app import build_app
     from ui.backend import Backend
 
