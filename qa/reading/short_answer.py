@@ -102,7 +102,24 @@ def candidates(text: str, annotation: dict) -> list[Candidate]:
         span = (deps[leftmost(i)][0], end)
         if span not in found and not any(a <= span[0] and span[1] <= b for a, b in found):
             found[span] = Candidate(span[0], span[1], "", dep, head)
-    return sorted(found.values(), key=lambda c: (c.start, c.end))
+    trimmed = {}
+    for c in found.values():
+        c = _trimmed(c, deps)
+        trimmed.setdefault((c.start, c.end), c)
+    return sorted(trimmed.values(), key=lambda c: (c.start, c.end))
+
+
+_TRAILING = {"prep", "det", "cc", "punct", "case", "mark"}
+
+
+def _trimmed(c: Candidate, deps: list) -> Candidate:
+    """Without trailing function words: the recogniser sometimes ends an entity there
+    ("Article 4 of the")."""
+    inside = [i for i, (s, e, _, _) in enumerate(deps) if s >= c.start and e <= c.end]
+    while len(inside) > 1 and deps[inside[-1]][2] in _TRAILING:
+        inside.pop()
+    end = deps[inside[-1]][1] if inside else c.end
+    return Candidate(c.start, end, c.label, c.dep, c.head)
 
 
 def candidate_features(
