@@ -30,7 +30,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, machine, print_table, write_result  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    ROOT,
+    checkout_side,
+    machine,
+    print_table,
+    write_result,
+)
 from benchmarks.scale_realtimeqa import (  # noqa: E402
     QA,
     REALTIMEQA,
@@ -72,7 +78,7 @@ def main() -> None:
     parser.add_argument("--query-only", type=Path, help="only answer questions on this collection")
     parser.add_argument("--questions-file", type=Path, default=REALTIMEQA / "questions.jsonl")
     args = parser.parse_args()
-    sides = [_side(spec) for spec in args.side] + [("this", ROOT)]
+    sides = [checkout_side(spec) for spec in args.side] + [("this", ROOT)]
     questions = [
         json.loads(line)["question"]
         for line in open(args.questions_file).read().splitlines()[: args.questions]
@@ -160,13 +166,6 @@ def _query_only(args, sides: list[tuple[str, Path]], questions: list[str]) -> No
     print_table(headers, rows)
     payload = {"machine": machine(), "args": {k: str(v) for k, v in vars(args).items()}}
     print(f"wrote {write_result('before_after_query', {**payload, 'runs': runs})}")
-
-
-def _side(spec: str) -> tuple[str, Path]:
-    label, sep, path = spec.partition("=")
-    if not sep or not Path(path, "qa").is_dir():
-        raise SystemExit(f"--side wants LABEL=DIR of a qa checkout, got '{spec}'")
-    return label, Path(path).resolve()
 
 
 def _add_document(repo: Path, documents: int) -> dict:

@@ -14,6 +14,14 @@ SHARED = Path(os.environ.get("QA_SHARED_DIR", ROOT.parent / "shared"))
 RESULTS = ROOT / "benchmarks" / "results"
 
 
+def checkout_side(spec: str) -> tuple[str, Path]:
+    """A `--side LABEL=DIR` argument: another qa checkout to measure beside this one."""
+    label, sep, path = spec.partition("=")
+    if not sep or not Path(path, "qa").is_dir():
+        raise SystemExit(f"--side wants LABEL=DIR of a qa checkout, got '{spec}'")
+    return label, Path(path).resolve()
+
+
 def machine() -> dict:
     return {
         "date": time.strftime("%Y-%m-%d"),

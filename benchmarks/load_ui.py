@@ -30,7 +30,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.common import ROOT, SHARED, machine, print_table, write_result  # noqa: E402
+from benchmarks.common import (  # noqa: E402
+    ROOT,
+    SHARED,
+    checkout_side,
+    machine,
+    print_table,
+    write_result,
+)
 from benchmarks.scale_realtimeqa import in_checkout  # noqa: E402
 from harness.load_users import run_users  # noqa: E402
 from harness.servers import (  # noqa: E402
@@ -61,7 +68,7 @@ def main() -> None:
     )
     parser.add_argument("--rounds", type=int, default=1, help="turns of every side")
     args = parser.parse_args()
-    sides = [_side(spec) for spec in args.side] + [("this", ROOT)]
+    sides = [checkout_side(spec) for spec in args.side] + [("this", ROOT)]
 
     questions = [json.loads(line)["question"] for line in open(REALTIMEQA / "questions.jsonl")]
     work = Path(tempfile.mkdtemp(prefix="qa-load-"))
@@ -101,13 +108,6 @@ def main() -> None:
         },
     )
     print(f"wrote {path}")
-
-
-def _side(spec: str) -> tuple[str, Path]:
-    label, sep, path = spec.partition("=")
-    if not sep or not Path(path, "qa").is_dir():
-        raise SystemExit(f"--side wants LABEL=DIR of a qa checkout, got '{spec}'")
-    return label, Path(path).resolve()
 
 
 def build_collection(work: Path, articles: int) -> Path:
