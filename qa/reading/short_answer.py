@@ -112,10 +112,15 @@ def candidates(text: str, annotation: dict) -> list[Candidate]:
 _TRAILING = {"prep", "det", "cc", "punct", "case", "mark"}
 
 
+def _tokens_in(deps: list, start: int, end: int) -> list[int]:
+    """The positions of the tokens inside [start, end) of a sentence's stored parse."""
+    return [i for i, (s, e, _, _) in enumerate(deps) if s >= start and e <= end]
+
+
 def _trimmed(c: Candidate, deps: list) -> Candidate:
     """Without trailing function words: the recogniser sometimes ends an entity there
     ("Article 4 of the")."""
-    inside = [i for i, (s, e, _, _) in enumerate(deps) if s >= c.start and e <= c.end]
+    inside = _tokens_in(deps, c.start, c.end)
     while len(inside) > 1 and deps[inside[-1]][2] in _TRAILING:
         inside.pop()
     end = deps[inside[-1]][1] if inside else c.end
@@ -139,7 +144,7 @@ def candidate_features(
     depth = _depths(deps)
     rows = []
     for c, phrase_terms, head_terms in zip(found, phrases, heads, strict=True):
-        inside = [i for i, (s, e) in enumerate(words) if s >= c.start and e <= c.end] or [0]
+        inside = _tokens_in(deps, c.start, c.end) or [0]
         distance = (
             min(abs(i - j) for i in inside for j in shared if j not in inside)
             if any(j not in inside for j in shared)
