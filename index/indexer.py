@@ -15,6 +15,7 @@ from index.cleaning import clean_document
 from index.collection import Collection
 from index.documents import Chunk, Document, LoadError, Sentence, document_sentences
 from index.loaders import MAX_FILE_BYTES, expand_paths
+from index.memory import release_freed_memory
 from index.sandbox import load_sandboxed
 from index.vectors import embed_chunks
 
@@ -205,5 +206,6 @@ class Indexer:
             self._manifest.add_document(p.doc, p.chunks, p.file_key, p.sentences)
             report.added.append(p.doc)
         report.chunks += len(chunks)
+        release_freed_memory()
         if self._bar is not None:  # one big .jsonl is one file: show progress inside it too
             self._bar.set_postfix(docs=len(report.added), chunks=report.chunks)
