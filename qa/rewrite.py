@@ -16,6 +16,7 @@ from qa.llm import LLM
 from qa.mentions import mentions
 from qa.prompting import rewrite_messages
 from qa.references import agrees, find_references, has_event_reference, resolve, substitute
+from qa.turn import PreviousTurn
 
 _PRONOUNS = re.compile(
     r"\b(he|she|him|her|his|hers|they|them|their|theirs|it|its|this|that|these|those|there|then)\b",
@@ -68,13 +69,13 @@ def llm_rewrite(llm: LLM, question: str, conversation: list[str], previous_answe
 
 
 def choose_rewrite(
-    question: str, conversation: list[str], previous_answer: str, rewritten: str | None
+    question: str, conversation: list[str], previous: PreviousTurn, rewritten: str | None
 ) -> str:
     """The standalone question: the LLM's `rewritten` (None: no LLM) when it is plausible and
     agrees with the resolved references, else the rule-based rewrite."""
     resolved = []
     if find_references(question):
-        resolved = resolve(question, mentions(conversation[-1], previous_answer))
+        resolved = resolve(question, mentions(conversation[-1], previous.answer))
     if rewritten and plausible_rewrite(question, rewritten, conversation):
         if agrees(rewritten, resolved, question):
             return rewritten

@@ -6,6 +6,7 @@ from qa.factory import build_assistant, build_indexer
 from qa.mentions import mentions
 from qa.references import agrees, resolve, substitute
 from qa.rewrite import choose_rewrite
+from qa.turn import PreviousTurn
 from tests.conftest import SAMPLE_DIR
 from tests.fakes import ScriptedLLM
 
@@ -144,9 +145,9 @@ def test_a_possessive_of_someone_already_named_stays():
 
 
 def test_that_standing_alone_is_what_happened_and_brings_the_previous_question():
-    standalone = choose_rewrite("When did that happen?", [QUESTION], ANSWER, None)
+    standalone = choose_rewrite("When did that happen?", [QUESTION], PreviousTurn(ANSWER), None)
     assert standalone == f"{QUESTION} When did that happen?"
-    standalone = choose_rewrite("Why did he do that?", [QUESTION], ANSWER, None)
+    standalone = choose_rewrite("Why did he do that?", [QUESTION], PreviousTurn(ANSWER), None)
     assert standalone.startswith(QUESTION) and "Zinoviev do that?" in standalone
 
 
@@ -171,7 +172,7 @@ def test_a_rewrite_does_not_agree_through_words_the_follow_up_already_had():
     resolved = resolve(follow_up, mentions(question, answer))
     assert not agrees(follow_up, resolved, follow_up)
     assert agrees("Which kingdom was Sigismund III Vasa king of?", resolved, follow_up)
-    standalone = choose_rewrite(follow_up, [question], answer, follow_up)
+    standalone = choose_rewrite(follow_up, [question], PreviousTurn(answer), follow_up)
     assert "Sigismund" in standalone
 
 
@@ -189,7 +190,7 @@ def follow_up(settings, fake_embedder):
             "What did he say in response?",
             conversation=[QUESTION],
             mode="generate",
-            previous_answer=ANSWER,
+            previous=PreviousTurn(ANSWER),
         )
 
     return run
@@ -209,7 +210,9 @@ def test_an_llm_rewrite_that_names_someone_else_is_rejected(follow_up):
         "What did Russian Ambassador to Seoul Georgy Zinoviev say in response?"
     )
     # "that" as a conjunction refers to nothing
-    standalone = choose_rewrite("Did he say that Russia was to blame?", [QUESTION], ANSWER, None)
+    standalone = choose_rewrite(
+        "Did he say that Russia was to blame?", [QUESTION], PreviousTurn(ANSWER), None
+    )
     assert standalone.startswith("Did Russian Ambassador to Seoul Georgy Zinoviev say that")
 
 
