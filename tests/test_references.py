@@ -247,3 +247,79 @@ def test_a_refusal_offers_no_referent():
 def test_he_is_one_person_not_several():
     answer = "Wolfe defeated Montcalm at Quebec, in a battle that claimed both commanders."
     assert "both commanders" not in _standalone("When did he defeat him?", "Who won?", answer)
+
+
+def _turn(answer, short=None, p=0.8, sentence="", quotes=(), closest=(), refused=False):
+    from qa.turn import ShortAnswerText
+
+    found = None if short is None else ShortAnswerText(short, sentence or quotes[0], p)
+    return PreviousTurn(answer, refused, found, tuple(quotes), tuple(closest))
+
+
+def _with_evidence(follow_up, question, turn):
+    from qa.candidates import candidates
+
+    return substitute(follow_up, resolve(follow_up, candidates(question, turn)))
+
+
+WOOLF = "Arthur Woolf patented a high-pressure compound engine in 1805."
+
+
+def test_the_evidence_names_whom_the_answer_got_wrong():
+    # The generated answer's filler is in no cited quote and is not the short answer: the
+    # evidence's filler of the asked slot goes first.
+    question = "Who patented a high-pressure compound engine in 1805?"
+    turn = _turn(
+        "Richard Trevithick patented a high-pressure compound engine in 1805. [1]",
+        "Arthur Woolf",
+        quotes=[WOOLF],
+    )
+    assert _with_evidence("What was his nationality?", question, turn) == (
+        "What was Arthur Woolf's nationality?"
+    )
+    # without a short answer, the cited quote's filler of "patent"
+    turn = _turn("Richard Trevithick patented it in 1805. [1]", quotes=[WOOLF])
+    assert "Arthur Woolf" in _with_evidence("What was his nationality?", question, turn)
+
+
+def test_an_answer_whose_filler_the_evidence_has_is_kept():
+    question = "Who conveyed Seoul's stance on the pact to Zinoviev?"
+    quote = "Kim Hong-kyun conveyed Seoul's stance on the pact to Georgy Zinoviev."
+    turn = _turn("Kim Hong-kyun conveyed Seoul's stance to Zinoviev. [1]", "Georgy Zinoviev",
+                 quotes=[quote])  # fmt: skip
+    assert _with_evidence("What did he urge Russia to do?", question, turn) == (
+        "What did Kim Hong-kyun urge Russia to do?"
+    )
+
+
+def test_a_probable_short_answer_fills_the_slot_the_answer_left_empty():
+    question = "Who conceptualized the piston?"
+    quote = "The piston was conceptualized by Denis Papin in 1690."
+    answer = "The piston was conceptualized in the seventeenth century. [1]"
+    follow_up = "When did he first use a piston to raise weights?"
+    turn = _turn(answer, "Denis Papin", p=0.7, quotes=[quote])
+    assert "Denis Papin" in _with_evidence(follow_up, question, turn)
+    # an improbable one is not taken: "he" stays unresolved rather than guessed
+    turn = _turn(answer, "Denis Papin", p=0.2, quotes=[quote])
+    assert "Papin" not in _with_evidence(follow_up, question, turn)
+
+
+def test_after_a_refusal_a_closest_passage_with_the_asked_verb_names_someone():
+    from qa.answer import REFUSAL
+
+    question = "Who founded Telnet?"
+    closest = ["The weather was fine.", "Larry Roberts founded Telnet after leaving ARPA."]
+    turn = _turn(REFUSAL, refused=True, closest=closest)
+    assert _with_evidence("What was his former job?", question, turn) == (
+        "What was Larry Roberts's former job?"
+    )
+    # a passage without the question's verb names no one
+    turn = _turn(REFUSAL, refused=True, closest=["Larry Roberts worked at ARPA."])
+    assert "Roberts" not in _with_evidence("What was his former job?", question, turn)
+
+
+def test_a_second_pronoun_for_the_same_person_stays_a_pronoun():
+    answer = "Putin warned that South Korea would make a big mistake."
+    assert _standalone("What did he say he would do?", "Who warned Seoul?", answer) == (
+        "What did Putin say he would do?"
+    )
