@@ -26,6 +26,8 @@ from qa.turn import PreviousTurn
 
 SHORT_ANSWER_P = 0.5
 _LIGHT_VERBS = {"be", "have", "do", "get", "make"}
+_OBJECT_DEPS = {"dobj", "attr", "oprd"}
+_WHO = re.compile(r"\bwho(m|se)?\b", re.IGNORECASE)
 
 
 def candidates(previous_question: str, previous: PreviousTurn) -> list[Mention]:
@@ -41,9 +43,7 @@ def candidates(previous_question: str, previous: PreviousTurn) -> list[Mention]:
     return [first] + [m for m in found if not _same_one(m, filler)]
 
 
-def _evidence_filler(
-    question: str, previous: PreviousTurn, found: list[Mention]
-) -> Mention | None:
+def _evidence_filler(question: str, previous: PreviousTurn, found: list[Mention]) -> Mention | None:
     from index.nlp import parse
 
     verbs = _content_verbs(parse(question))
@@ -60,7 +60,55 @@ def _evidence_filler(
         return None
     relevant = [q for q in previous.quotes if _relevant(q, verbs, question)]
     from_quotes = (m for q in relevant for m in _slot_fillers(question, q) if m.names - asked)
-    return next(from_quotes, None) or _short_answer_mention(previous, asked)
+    paraphrased = (m for q in previous.quotes for m in _paraphrase_fillers(question, q))
+    filler = (
+        next(from_quotes, None)
+        or next((m for m in paraphrased if m.names - asked), None)
+        or _short_answer_mention(previous, asked)
+    )
+    return None if filler is None else _as_asked(filler, question)
+
+
+def _as_asked(filler: Mention, question: str) -> Mention:
+    """The filler of a "who" question is a person, though the recogniser gave its name no kind
+    ("Bethencourt")."""
+    if filler.label or filler.group or not _WHO.search(question):
+        return filler
+    return replace(filler, person=True)
+
+
+def _paraphrase_fillers(question: str, text: str) -> list[Mention]:
+    """The subject of a clause whose object has the words of the question's object, when the
+    verbs differ: "Bethencourt" in "Bethencourt took the title of King of the Canary Islands"
+    for "Who became the King of the Canary Islands?"."""
+    from index.nlp import parse
+
+    wanted = [
+        _content_words(o)
+        for v in parse(question)
+        for o in v.children
+        if o.dep_ in _OBJECT_DEPS
+        and any(c.dep_ == "nsubj" and c.lower_ == "who" for c in v.children)
+    ]
+    wanted = [w for w in wanted if len(w) >= 2]
+    if not wanted:
+        return []
+    found = []
+    doc = parse(text)
+    for verb in doc:
+        subjects = [c for c in verb.children if c.dep_ == "nsubj" and c.pos_ == "PROPN"]
+        objects = [_content_words(o) for o in verb.children if o.dep_ in _OBJECT_DEPS]
+        if subjects and any(len(w & o) * 3 >= len(w) * 2 for w in wanted for o in objects):
+            subject = subjects[0]
+            start, end = subject.left_edge.idx, subject.idx + len(subject)
+            mention = span_mention(text, start, end)
+            if mention is not None:
+                found.append(mention)
+    return found
+
+
+def _content_words(head: Any) -> set[str]:
+    return {t.lower_ for t in head.subtree if t.is_alpha and not t.is_stop}
 
 
 def _supports(text: str, filler: Mention, verbs: set[str], question: str) -> bool:
@@ -81,9 +129,7 @@ def _relevant(text: str, verbs: set[str], question: str) -> bool:
 
 def _content_verbs(doc: Any) -> set[str]:
     return {
-        t.lemma_.lower()
-        for t in doc
-        if t.pos_ == "VERB" and t.lemma_.lower() not in _LIGHT_VERBS
+        t.lemma_.lower() for t in doc if t.pos_ == "VERB" and t.lemma_.lower() not in _LIGHT_VERBS
     }
 
 

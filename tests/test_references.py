@@ -323,3 +323,17 @@ def test_a_second_pronoun_for_the_same_person_stays_a_pronoun():
     assert _standalone("What did he say he would do?", "Who warned Seoul?", answer) == (
         "What did Putin say he would do?"
     )
+
+
+def test_a_quote_that_says_it_with_another_verb_names_the_one_asked_about():
+    # No quote has "become"; the one whose object has the question's object words has its
+    # subject in the asked slot, and the filler of a "who" question is a person even when the
+    # recogniser gives the name no kind.
+    question = "Who became the King of the Canary Islands?"
+    quotes = [
+        "Bethencourt took the title of King of the Canary Islands, as vassal to Henry III.",
+        "He named Richard de Camville and Robert de Thornham as governors of Cyprus.",
+    ]
+    turn = _turn("Richard de Camville became the King of the Canary Islands. [1][2]",
+                 "Henry III", p=0.35, quotes=quotes)  # fmt: skip
+    assert _with_evidence("Whose vassal was he?", question, turn) == "Whose vassal was Bethencourt?"
