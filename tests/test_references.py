@@ -337,3 +337,13 @@ def test_a_quote_that_says_it_with_another_verb_names_the_one_asked_about():
     turn = _turn("Richard de Camville became the King of the Canary Islands. [1][2]",
                  "Henry III", p=0.35, quotes=quotes)  # fmt: skip
     assert _with_evidence("Whose vassal was he?", question, turn) == "Whose vassal was Bethencourt?"
+
+
+def test_a_wh_phrase_of_the_question_names_no_one():
+    question = "Which Russian leader warned South Korea?"
+    assert _standalone("What did he say?", question, "Not found in the documents.") == (
+        "What did he say?"
+    )
+    # the answer's person is taken, not the question's "Which Russian leader"
+    answer = "Putin warned South Korea against a big mistake."
+    assert _standalone("What did he say next?", question, answer) == "What did Putin say next?"
