@@ -6,12 +6,14 @@ withdraw" from a passage where Ted Heath called for it), or with no one, while i
 who: the short answer the reader picked (qa/reading/short_answer.py) and the quotes it cites.
 So a filler from the evidence goes first when
 - the answer's own filler is supported by no evidence text: none names it and has the
-  question's verb (any verb but "be", "have", "do") and the question's numbers;
+  question's verb (any verb but a light one: "be", "have", "do", ...) and its numbers;
 - the answer fills no slot, and the short answer is probable (p >= SHORT_ANSWER_P);
 - the answer is a refusal, and a closest passage has the question's verb with a name the
   question does not have as one of that verb's arguments.
 The evidence's filler is the filler of the asked slot in a quote that has the question's verb
-and numbers, else the short answer (when it is a mention of its sentence).
+and numbers, else the subject of a quote's clause whose object has the words of the question's
+object (the same thing said with another verb), else the short answer (as a mention of its
+sentence); the filler of a "who" question is a person.
 """
 
 from __future__ import annotations
