@@ -48,6 +48,7 @@ def run_collection(name: str, items: list[dict], answer: bool) -> list[dict]:
     from qa.factory import build_assistant, build_indexer
     from qa.rewrite import llm_rewrite
     from qa.settings import Settings
+    from qa.turn import PreviousTurn
 
     settings = Settings(data_dir=Path(tempfile.mkdtemp(prefix=f"qa-followups-{name}-")))
     build_indexer(settings).index([COLLECTIONS[name]])
@@ -59,9 +60,9 @@ def run_collection(name: str, items: list[dict], answer: bool) -> list[dict]:
         for earlier in item["conversation"]:
             session.ask(earlier, mode="generate")
         conversation = session.standalone_questions
-        previous = session.turns[-1].answer
+        previous = PreviousTurn.of(session.turns[-1])
         started = time.perf_counter()
-        rewritten = llm_rewrite(assistant.llm, item["question"], conversation, previous)
+        rewritten = llm_rewrite(assistant.llm, item["question"], conversation, previous.answer)
         llm_ms = (time.perf_counter() - started) * 1000
         row = score(item, name, conversation, previous, rewritten) | {
             "llm_rewrite_ms": round(llm_ms, 1)
@@ -75,8 +76,9 @@ def run_collection(name: str, items: list[dict], answer: bool) -> list[dict]:
     return rows
 
 
-def score(item: dict, name: str, conversation: list[str], previous: str, rewritten: str) -> dict:
-    """The four standalone questions of one item and whether each names the referent."""
+def score(item: dict, name: str, conversation: list[str], previous, rewritten: str) -> dict:
+    """The four standalone questions of one item and whether each names the referent
+    (`previous`: the first answer's qa.turn.PreviousTurn)."""
     from qa.rewrite import choose_rewrite, rewrite_rule_based
 
     question = item["question"]
@@ -87,21 +89,27 @@ def score(item: dict, name: str, conversation: list[str], previous: str, rewritt
         "combined": choose_rewrite(question, conversation, previous, rewritten),
     }
     wanted = [w.lower() for w in item["refers_to"]]
-    shown = f"{conversation[-1]} {previous}".lower()
+    shown = f"{conversation[-1]} {previous.answer}".lower()
+    short = previous.short_answer
+    evidence = [*previous.quotes, *previous.closest] + ([short.sentence] if short else [])
     return {
         "id": item["id"],
         "collection": name,
         "conversation": conversation,
-        "previous_answer": previous,
+        "previous_answer": previous.answer,
+        "previous": previous.to_dict(),
         "llm_rewrite": rewritten,
         "standalone": standalone,
         "correct": {m: any(w in s.lower() for w in wanted) for m, s in standalone.items()},
         "resolvable": any(w in shown for w in wanted),
+        "in_evidence": any(w in " ".join(evidence).lower() for w in wanted),
     }
 
 
 def rescore(name: str, items: list[dict], earlier: dict[str, dict]) -> list[dict]:
     """Score `items` again from an earlier run's previous answers and LLM rewrites."""
+    from qa.turn import PreviousTurn
+
     rows = []
     for item in items:
         old = earlier[item["id"]]
@@ -110,7 +118,9 @@ def rescore(name: str, items: list[dict], earlier: dict[str, dict]) -> list[dict
             llm = old["standalone"]["llm"]
             rewritten = "" if llm == item["question"] else llm
         conversation = old.get("conversation", item["conversation"])
-        rows.append(score(item, name, conversation, old["previous_answer"], rewritten))
+        # A run from before the previous turn was recorded has its answer's text only.
+        previous = PreviousTurn.from_dict(old.get("previous") or {"answer": old["previous_answer"]})
+        rows.append(score(item, name, conversation, previous, rewritten))
     return rows
 
 
@@ -163,14 +173,19 @@ def main() -> None:
 
 
 def _summary(rows: list[dict], answer: bool) -> dict:
-    """Accuracy per set: per collection, all items, and the resolvable ones (those whose
-    previous question or answer names the referent at all: when the first answer names someone
-    else, no resolution of the conversation can find the right one)."""
+    """Accuracy per set: per collection, all items, the resolvable ones (those whose previous
+    question or answer names the referent at all) and those "in evidence" (whose referent is in
+    the previous turn's evidence: the short answer's sentence, the cited quotes or a refusal's
+    closest passages, which the rules may use when the answer itself names someone else)."""
     summary = {}
     for name in dict.fromkeys(r["set"] for r in rows):
         in_set = [r for r in rows if r["set"] == name]
         groups = {c: [r for r in in_set if r["collection"] == c] for c in COLLECTIONS}
-        groups |= {"all": in_set, "resolvable": [r for r in in_set if r["resolvable"]]}
+        groups |= {
+            "all": in_set,
+            "resolvable": [r for r in in_set if r["resolvable"]],
+            "in evidence": [r for r in in_set if r.get("in_evidence")],
+        }
         for group, part in groups.items():
             if not part:
                 continue

@@ -42,6 +42,7 @@ class ShortAnswer:
     end: int
     quote: str  # == document text[start:end] (== text)
     probability: float  # that this phrase is the answer (qa/reading/short_answer.py)
+    sentence: str = ""  # the evidence sentence it was read from (document text)
 
 
 @dataclass

@@ -26,6 +26,7 @@ from qa.retrieval import HybridRetriever, RetrievedChunk
 from qa.rewrite import choose_rewrite, llm_rewrite, needs_rewrite
 from qa.settings import Settings
 from qa.timing import Timings
+from qa.turn import PreviousTurn
 
 CLOSEST_PASSAGES = 3
 FALLBACK_NOTE = (
@@ -103,7 +104,7 @@ class Assistant:
         with timings.stage("total"):
             with timings.stage("rewrite"):
                 standalone = self._standalone(
-                    question, list(request.conversation), request.previous_answer, mode
+                    question, list(request.conversation), request.previous, mode
                 )
             yield StreamEvent("standalone", text=standalone)
             chunks, evidence = self.gather(
@@ -176,15 +177,16 @@ class Assistant:
         return chunks, evidence
 
     def _standalone(
-        self, question: str, conversation: list[str], previous_answer: str, mode: str
+        self, question: str, conversation: list[str], previous: PreviousTurn | None, mode: str
     ) -> str:
         """The follow-up as a question of its own (see qa/rewrite.py)."""
         if not needs_rewrite(question, conversation):
             return question
+        previous = previous or PreviousTurn("")
         rewritten = None
         if mode == "generate" and self.llm is not None:
-            rewritten = llm_rewrite(self.llm, question, conversation, previous_answer)
-        return choose_rewrite(question, conversation, previous_answer, rewritten)
+            rewritten = llm_rewrite(self.llm, question, conversation, previous.answer)
+        return choose_rewrite(question, conversation, previous, rewritten)
 
     def _extract(self, answer: Answer, chosen: list[Evidence], citations: CitationBuilder) -> None:
         parts = []

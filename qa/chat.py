@@ -9,6 +9,7 @@ from typing import Any
 from qa.answer import Answer, StreamEvent, final_answer
 from qa.assistant import Assistant
 from qa.request import Request
+from qa.turn import PreviousTurn
 
 
 class ChatSession:
@@ -26,10 +27,8 @@ class ChatSession:
 
     def stream(self, request: Request) -> Iterator[StreamEvent]:
         """The events of the next answer; the conversation is this session's."""
-        previous = self.turns[-1].answer if self.turns else ""
-        request = replace(
-            request, conversation=tuple(self.standalone_questions), previous_answer=previous
-        )
+        previous = PreviousTurn.of(self.turns[-1]) if self.turns else None
+        request = replace(request, conversation=tuple(self.standalone_questions), previous=previous)
         for event in self.assistant.stream(request):
             if event.kind == "answer" and event.answer is not None:
                 self.turns.append(event.answer)

@@ -20,7 +20,7 @@ person of the same turn has is taken to be that person. Datelines ("SEOUL —") 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qa.answer import REFUSAL
@@ -36,6 +36,7 @@ _ROLE_RANK = {"subject": 0, "object": 1, "other": 2}
 _DASHES = {"—", "–", "-", "--"}
 _DATELINE_WORDS = 8  # "WASHINGTON, June 21 (Reuters) —" at the most
 _MAX_WORDS = 8
+_WH_TAGS = {"WDT", "WP", "WP$"}
 
 
 @dataclass(frozen=True)
@@ -93,6 +94,27 @@ def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
     return _under_names(sorted(found, key=rank))
 
 
+def span_mention(text: str, start: int, end: int) -> Mention | None:
+    """The mention that `text[start:end]` is (a short answer in its sentence), marked as filling
+    the asked slot; None when the span is no name or title."""
+    from index.nlp import parse
+
+    doc = parse(text)
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or not len(span):
+        return None
+    head = span.root
+    tokens = [head] + [t for t in span if t is not head]
+    mention = _mention(doc, tokens, _role(head) or "other", "answer", True)
+    if mention is None or not mention.named:
+        return None
+    # Only the span: "Richard Trevithick", not "Around 1800 Richard Trevithick and Oliver Evans".
+    plural = any(t.dep_ == "conj" for t in span) or (
+        head.tag_ in {"NNS", "NNPS"} and head.ent_type_ != "PERSON"
+    )
+    return replace(mention, text=span.text, plural=plural)
+
+
 def _asked_labels(question: Any) -> set[str]:
     """The entity labels a "which country"/"what company" question asks for."""
     return {
@@ -125,6 +147,8 @@ def _mentions(doc: Any, source: str, slot: set[int]) -> list[Mention]:
         if role is None or token.pos_ not in {"NOUN", "PROPN"} or token.i in skipped:
             continue
         tokens = _noun_phrase(token) + _naming_apposition(token)
+        if any(t.tag_ in _WH_TAGS for t in tokens):
+            continue  # "Which Russian leader …?" asks who; it names no one
         mention = _mention(doc, tokens, role, source, any(t.i in slot for t in tokens))
         if mention is not None:
             found.append(mention)

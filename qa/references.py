@@ -26,6 +26,7 @@ _EVENT_WORDS = {"that", "this"}
 _DETERMINERS = {"the", "this", "that"}
 _ARTICLES = {"the", "a", "an"}
 _TITLE_MODIFIERS = {"amod", "compound"}
+_PRONOUN_KINDS = {"person", "group", "thing"}
 
 
 @dataclass(frozen=True)
@@ -118,7 +119,10 @@ def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
         pool = free if reference.kind in {"person", "group", "thing"} else candidates
         if reference.role == "object":
             pool = [m for m in pool if m.text not in _subjects_of(reference.verb, resolved)]
-        pool = sorted(pool, key=lambda m: not _parallel(m, reference))
+        # The one filling the slot the previous question asked about, then the one with the
+        # same role of the same verb: "What do they say?" after "Which country signed the
+        # pact?" answered "The ministry said the pact between Russia and ..." is Russia's.
+        pool = sorted(pool, key=lambda m: (not m.answers, not _parallel(m, reference)))
         mention = next((m for m in pool if _fits(m, reference.kind)), None)
         if mention is None and reference.kind not in {"thing", "person"}:
             # "they" a person failing a group (singular they); "the minister" whom no title
@@ -165,11 +169,12 @@ def _fits(mention: Mention, kind: str) -> bool:
 
 
 def substitute(question: str, resolutions: list[Resolution]) -> str:
-    """The follow-up with each reference replaced by what it stands for; a possessive of
-    someone already named stays ("When did Arthur Woolf obtain his patent?")."""
+    """The follow-up with each reference replaced by what it stands for; a second reference to
+    someone already named stays a pronoun ("When did Arthur Woolf obtain his patent?", "What did
+    Putin say he would do?")."""
     named_before = {id(r.mention): r.reference.start for r in reversed(resolutions)}
     for r in sorted(resolutions, key=lambda r: -r.reference.start):
-        if r.reference.possessive and named_before[id(r.mention)] < r.reference.start:
+        if named_before[id(r.mention)] < r.reference.start and r.reference.kind in _PRONOUN_KINDS:
             continue
         text = r.mention.text + ("'s" if r.reference.possessive else "")
         question = question[: r.reference.start] + text + question[r.reference.end :]

@@ -9,6 +9,7 @@ from typing import Literal
 
 if typing.TYPE_CHECKING:
     from index.dates import DateRange
+    from qa.turn import PreviousTurn
 
 # "auto": generate when an LLM is available, else extractive.
 AnswerMode = Literal["auto", "extractive", "generate"]
@@ -19,7 +20,7 @@ ANSWER_MODES: tuple[str, ...] = typing.get_args(AnswerMode)
 class Request:
     question: str
     conversation: tuple[str, ...] = ()  # the earlier standalone questions, oldest first
-    previous_answer: str = ""  # the last answer's text, so a follow-up can be rewritten
+    previous: PreviousTurn | None = None  # the last turn, so a follow-up can be rewritten
     mode: str | None = None
     top_k: int | None = None  # chunks to read evidence from
     dates: DateRange | None = None  # only documents published in this range

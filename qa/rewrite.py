@@ -2,20 +2,22 @@
 
 A follow-up ("Why?", "What did he say in response?") leans on the conversation; retrieval needs
 the whole question. References ("he", "the ambassador") are resolved from the previous question
-and answer (qa/references.py). In generate mode the LLM rewrites the question, and its rewrite
-is kept only if it names what the references were resolved to; otherwise the references are
-replaced by rule, and a follow-up without references ("Why?") or with one to what happened
-("When did that happen?") gets the previous standalone question put in front of it.
+and answer, checked against the answer's evidence (qa/candidates.py, qa/references.py). In
+generate mode the LLM rewrites the question, and its rewrite is kept only if it names what the
+references were resolved to; otherwise the references are replaced by rule, and a follow-up
+without references ("Why?") or with one to what happened ("When did that happen?") gets the
+previous standalone question put in front of it.
 """
 
 from __future__ import annotations
 
 import re
 
+from qa.candidates import candidates
 from qa.llm import LLM
-from qa.mentions import mentions
 from qa.prompting import rewrite_messages
 from qa.references import agrees, find_references, has_event_reference, resolve, substitute
+from qa.turn import PreviousTurn
 
 _PRONOUNS = re.compile(
     r"\b(he|she|him|her|his|hers|they|them|their|theirs|it|its|this|that|these|those|there|then)\b",
@@ -68,13 +70,13 @@ def llm_rewrite(llm: LLM, question: str, conversation: list[str], previous_answe
 
 
 def choose_rewrite(
-    question: str, conversation: list[str], previous_answer: str, rewritten: str | None
+    question: str, conversation: list[str], previous: PreviousTurn, rewritten: str | None
 ) -> str:
     """The standalone question: the LLM's `rewritten` (None: no LLM) when it is plausible and
     agrees with the resolved references, else the rule-based rewrite."""
     resolved = []
     if find_references(question):
-        resolved = resolve(question, mentions(conversation[-1], previous_answer))
+        resolved = resolve(question, candidates(conversation[-1], previous))
     if rewritten and plausible_rewrite(question, rewritten, conversation):
         if agrees(rewritten, resolved, question):
             return rewritten

@@ -7,7 +7,9 @@ from qa.cli import main
 from qa.factory import build_assistant, build_indexer
 from qa.request import Request
 from qa.rewrite import is_follow_up, rewrite_rule_based
+from qa.turn import PreviousTurn
 from tests.conftest import SAMPLE_DIR
+from tests.fakes import ScriptedLLM
 
 
 def test_follow_up_detection():
@@ -57,3 +59,50 @@ def test_ask_with_unknown_mode_is_rejected(fake_embedder, sample_dir):
         runner.invoke(main, ["ask", "Who was summoned?", "--mode", "extractive", "--json"]).output
     )
     assert answer["mode"] == "extractive"
+
+
+def _recording(assistant):
+    """The assistant, with every request it is given kept in `assistant.requests`."""
+    stream = assistant.stream
+    assistant.requests = []
+
+    def recorded(request):
+        assistant.requests.append(request)
+        return stream(request)
+
+    assistant.stream = recorded
+    return assistant
+
+
+def test_chat_session_passes_the_previous_turn_with_its_evidence(settings, fake_embedder):
+    build_indexer(settings, embedder=fake_embedder).index([SAMPLE_DIR])
+    assistant = _recording(build_assistant(settings, embedder=fake_embedder))
+    session = ChatSession(assistant)
+    first = session.ask("Who conveyed Seoul's stance on the pact to Zinoviev?")
+    second = session.ask("What did he urge Russia to do?")
+    assert assistant.requests[0].previous is None
+    previous = assistant.requests[1].previous
+    assert previous == PreviousTurn.of(first)
+    assert previous.quotes == tuple(c.quote for c in first.citations) and previous.quotes
+    assert previous.short_answer is not None and previous.short_answer.sentence
+    assert "Kim Hong-kyun urge Russia" in second.standalone_question
+
+
+def test_a_follow_up_after_a_swapped_generated_answer_takes_the_one_the_evidence_names(
+    settings, fake_embedder
+):
+    # The scripted model swaps who conveyed what to whom; the role check drops that sentence
+    # and the answer falls back to the evidence, so the follow-up's "he" (and the model's
+    # unchanged rewrite, which names no one) leads to the one the quotes name.
+    build_indexer(settings, embedder=fake_embedder).index([SAMPLE_DIR])
+    wrong = "Georgy Zinoviev conveyed Seoul's stance on the pact to Kim Hong-kyun."
+
+    def reply(messages):
+        return "What did he urge Russia to do?" if "Rewritten" in messages[-1]["content"] else wrong
+
+    assistant = build_assistant(settings, embedder=fake_embedder, llm=ScriptedLLM(reply))
+    session = ChatSession(assistant)
+    first = session.ask("Who conveyed Seoul's stance on the pact to Zinoviev?", mode="generate")
+    assert wrong in first.unsupported and wrong not in first.answer
+    second = session.ask("What did he urge Russia to do?", mode="generate")
+    assert "Kim Hong-kyun urge Russia" in second.standalone_question

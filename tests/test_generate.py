@@ -5,6 +5,7 @@ import pytest
 from qa.factory import build_assistant, build_indexer
 from qa.injection import looks_like_instruction
 from qa.request import Request
+from qa.turn import PreviousTurn
 from qa.verify import facts, split_answer
 from tests.conftest import SAMPLE_DIR
 from tests.fakes import ScriptedLLM
@@ -119,7 +120,7 @@ def test_follow_up_is_rewritten_by_the_llm(ask, settings, fake_embedder):
         "What did he say in response?",
         conversation=[QUESTION],
         mode="generate",
-        previous_answer=CORRECT,
+        previous=PreviousTurn(CORRECT),
     )
     assert (
         answer.standalone_question == "What did Georgy Zinoviev say in response to being summoned?"

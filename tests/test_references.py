@@ -6,6 +6,7 @@ from qa.factory import build_assistant, build_indexer
 from qa.mentions import mentions
 from qa.references import agrees, resolve, substitute
 from qa.rewrite import choose_rewrite
+from qa.turn import PreviousTurn
 from tests.conftest import SAMPLE_DIR
 from tests.fakes import ScriptedLLM
 
@@ -144,9 +145,9 @@ def test_a_possessive_of_someone_already_named_stays():
 
 
 def test_that_standing_alone_is_what_happened_and_brings_the_previous_question():
-    standalone = choose_rewrite("When did that happen?", [QUESTION], ANSWER, None)
+    standalone = choose_rewrite("When did that happen?", [QUESTION], PreviousTurn(ANSWER), None)
     assert standalone == f"{QUESTION} When did that happen?"
-    standalone = choose_rewrite("Why did he do that?", [QUESTION], ANSWER, None)
+    standalone = choose_rewrite("Why did he do that?", [QUESTION], PreviousTurn(ANSWER), None)
     assert standalone.startswith(QUESTION) and "Zinoviev do that?" in standalone
 
 
@@ -171,7 +172,7 @@ def test_a_rewrite_does_not_agree_through_words_the_follow_up_already_had():
     resolved = resolve(follow_up, mentions(question, answer))
     assert not agrees(follow_up, resolved, follow_up)
     assert agrees("Which kingdom was Sigismund III Vasa king of?", resolved, follow_up)
-    standalone = choose_rewrite(follow_up, [question], answer, follow_up)
+    standalone = choose_rewrite(follow_up, [question], PreviousTurn(answer), follow_up)
     assert "Sigismund" in standalone
 
 
@@ -189,7 +190,7 @@ def follow_up(settings, fake_embedder):
             "What did he say in response?",
             conversation=[QUESTION],
             mode="generate",
-            previous_answer=ANSWER,
+            previous=PreviousTurn(ANSWER),
         )
 
     return run
@@ -209,7 +210,9 @@ def test_an_llm_rewrite_that_names_someone_else_is_rejected(follow_up):
         "What did Russian Ambassador to Seoul Georgy Zinoviev say in response?"
     )
     # "that" as a conjunction refers to nothing
-    standalone = choose_rewrite("Did he say that Russia was to blame?", [QUESTION], ANSWER, None)
+    standalone = choose_rewrite(
+        "Did he say that Russia was to blame?", [QUESTION], PreviousTurn(ANSWER), None
+    )
     assert standalone.startswith("Did Russian Ambassador to Seoul Georgy Zinoviev say that")
 
 
@@ -244,3 +247,103 @@ def test_a_refusal_offers_no_referent():
 def test_he_is_one_person_not_several():
     answer = "Wolfe defeated Montcalm at Quebec, in a battle that claimed both commanders."
     assert "both commanders" not in _standalone("When did he defeat him?", "Who won?", answer)
+
+
+def _turn(answer, short=None, p=0.8, sentence="", quotes=(), closest=(), refused=False):
+    from qa.turn import ShortAnswerText
+
+    found = None if short is None else ShortAnswerText(short, sentence or quotes[0], p)
+    return PreviousTurn(answer, refused, found, tuple(quotes), tuple(closest))
+
+
+def _with_evidence(follow_up, question, turn):
+    from qa.candidates import candidates
+
+    return substitute(follow_up, resolve(follow_up, candidates(question, turn)))
+
+
+WOOLF = "Arthur Woolf patented a high-pressure compound engine in 1805."
+
+
+def test_the_evidence_names_whom_the_answer_got_wrong():
+    # The generated answer's filler is in no cited quote and is not the short answer: the
+    # evidence's filler of the asked slot goes first.
+    question = "Who patented a high-pressure compound engine in 1805?"
+    turn = _turn(
+        "Richard Trevithick patented a high-pressure compound engine in 1805. [1]",
+        "Arthur Woolf",
+        quotes=[WOOLF],
+    )
+    assert _with_evidence("What was his nationality?", question, turn) == (
+        "What was Arthur Woolf's nationality?"
+    )
+    # without a short answer, the cited quote's filler of "patent"
+    turn = _turn("Richard Trevithick patented it in 1805. [1]", quotes=[WOOLF])
+    assert "Arthur Woolf" in _with_evidence("What was his nationality?", question, turn)
+
+
+def test_an_answer_whose_filler_the_evidence_has_is_kept():
+    question = "Who conveyed Seoul's stance on the pact to Zinoviev?"
+    quote = "Kim Hong-kyun conveyed Seoul's stance on the pact to Georgy Zinoviev."
+    turn = _turn("Kim Hong-kyun conveyed Seoul's stance to Zinoviev. [1]", "Georgy Zinoviev",
+                 quotes=[quote])  # fmt: skip
+    assert _with_evidence("What did he urge Russia to do?", question, turn) == (
+        "What did Kim Hong-kyun urge Russia to do?"
+    )
+
+
+def test_a_probable_short_answer_fills_the_slot_the_answer_left_empty():
+    question = "Who conceptualized the piston?"
+    quote = "The piston was conceptualized by Denis Papin in 1690."
+    answer = "The piston was conceptualized in the seventeenth century. [1]"
+    follow_up = "When did he first use a piston to raise weights?"
+    turn = _turn(answer, "Denis Papin", p=0.7, quotes=[quote])
+    assert "Denis Papin" in _with_evidence(follow_up, question, turn)
+    # an improbable one is not taken: "he" stays unresolved rather than guessed
+    turn = _turn(answer, "Denis Papin", p=0.2, quotes=[quote])
+    assert "Papin" not in _with_evidence(follow_up, question, turn)
+
+
+def test_after_a_refusal_a_closest_passage_with_the_asked_verb_names_someone():
+    from qa.answer import REFUSAL
+
+    question = "Who founded Telnet?"
+    closest = ["The weather was fine.", "Larry Roberts founded Telnet after leaving ARPA."]
+    turn = _turn(REFUSAL, refused=True, closest=closest)
+    assert _with_evidence("What was his former job?", question, turn) == (
+        "What was Larry Roberts's former job?"
+    )
+    # a passage without the question's verb names no one
+    turn = _turn(REFUSAL, refused=True, closest=["Larry Roberts worked at ARPA."])
+    assert "Roberts" not in _with_evidence("What was his former job?", question, turn)
+
+
+def test_a_second_pronoun_for_the_same_person_stays_a_pronoun():
+    answer = "Putin warned that South Korea would make a big mistake."
+    assert _standalone("What did he say he would do?", "Who warned Seoul?", answer) == (
+        "What did Putin say he would do?"
+    )
+
+
+def test_a_quote_that_says_it_with_another_verb_names_the_one_asked_about():
+    # No quote has "become"; the one whose object has the question's object words has its
+    # subject in the asked slot, and the filler of a "who" question is a person even when the
+    # recogniser gives the name no kind.
+    question = "Who became the King of the Canary Islands?"
+    quotes = [
+        "Bethencourt took the title of King of the Canary Islands, as vassal to Henry III.",
+        "He named Richard de Camville and Robert de Thornham as governors of Cyprus.",
+    ]
+    turn = _turn("Richard de Camville became the King of the Canary Islands. [1][2]",
+                 "Henry III", p=0.35, quotes=quotes)  # fmt: skip
+    assert _with_evidence("Whose vassal was he?", question, turn) == "Whose vassal was Bethencourt?"
+
+
+def test_a_wh_phrase_of_the_question_names_no_one():
+    question = "Which Russian leader warned South Korea?"
+    assert _standalone("What did he say?", question, "Not found in the documents.") == (
+        "What did he say?"
+    )
+    # the answer's person is taken, not the question's "Which Russian leader"
+    answer = "Putin warned South Korea against a big mistake."
+    assert _standalone("What did he say next?", question, answer) == "What did Putin say next?"

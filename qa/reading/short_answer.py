@@ -241,4 +241,5 @@ def short_answer(analysis: QuestionAnalysis, best: Evidence, model) -> ShortAnsw
         best.start + c.end,
         phrase,
         float(probabilities[i]),
+        best.text,
     )
