@@ -55,13 +55,20 @@ def _evidence_filler(question: str, previous: PreviousTurn, found: list[Mention]
     short = previous.short_answer
     evidence = [*previous.quotes] + ([short.sentence] if short and short.sentence else [])
     fillers = [m for m in found if m.source == "answer" and m.answers]
-    if fillers:
-        if any(_supports(text, fillers[0], verbs, question) for text in evidence):
-            return None
-    elif short is None or short.probability < SHORT_ANSWER_P:
+    if not fillers and (short is None or short.probability < SHORT_ANSWER_P):
         return None
-    relevant = [q for q in previous.quotes if _relevant(q, verbs, question)]
-    from_quotes = (m for q in relevant for m in _slot_fillers(question, q) if m.names - asked)
+    relevant = [text for text in evidence if _relevant(text, verbs, question)]
+    if fillers:
+        names = fillers[0].own_names or fillers[0].names
+        if any(names & _words(text) for text in relevant):
+            return None  # the answer's own filler is supported
+    from_quotes = (
+        m
+        for q in previous.quotes
+        if q in relevant
+        for m in _slot_fillers(question, q)
+        if m.names - asked
+    )
     paraphrased = (m for q in previous.quotes for m in _paraphrase_fillers(question, q))
     filler = (
         next(from_quotes, None)
@@ -111,11 +118,6 @@ def _paraphrase_fillers(question: str, text: str) -> list[Mention]:
 
 def _content_words(head: Any) -> set[str]:
     return {t.lower_ for t in head.subtree if t.is_alpha and not t.is_stop}
-
-
-def _supports(text: str, filler: Mention, verbs: set[str], question: str) -> bool:
-    names = filler.own_names or filler.names
-    return bool(names & _words(text)) and _relevant(text, verbs, question)
 
 
 def _relevant(text: str, verbs: set[str], question: str) -> bool:

@@ -116,7 +116,7 @@ def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
     for reference in find_references(question):
         if reference.kind == "event":
             continue
-        pool = free if reference.kind in {"person", "group", "thing"} else candidates
+        pool = free if reference.kind in _PRONOUN_KINDS else candidates
         if reference.role == "object":
             pool = [m for m in pool if m.text not in _subjects_of(reference.verb, resolved)]
         # The one filling the slot the previous question asked about, then the one with the
