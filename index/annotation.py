@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from index.nlp import parse_many
+from index.nlp import parse_each
 
 ANNOTATION_VERSION = 1
 _INDEX_TIME_DISABLED = ["tagger", "attribute_ruler", "lemmatizer"]
@@ -23,7 +23,7 @@ def annotate(texts: list[str]) -> list[dict[str, Any]]:
     """One annotation per sentence text, parsed in batches."""
     if not texts:
         return []
-    return [_encode(doc) for doc in parse_many(texts, disable=_INDEX_TIME_DISABLED)]
+    return parse_each(texts, _encode, disable=_INDEX_TIME_DISABLED)
 
 
 def _encode(doc: Any) -> dict[str, Any]:

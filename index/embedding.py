@@ -47,7 +47,7 @@ class SentenceTransformerEmbedder:
     The model loads on first use, so commands that only read the catalogue start fast."""
 
     def __init__(
-        self, model: str = PACKAGED_MODEL, batch_size: int = 32, threads: int | None = None
+        self, model: str = PACKAGED_MODEL, batch_size: int = 8, threads: int | None = None
     ):
         self.name, self._location = _resolve(model)
         self._requested = model

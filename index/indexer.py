@@ -193,6 +193,7 @@ class Indexer:
             sentences, annotate([texts[s.doc_id][s.start : s.end] for s in sentences]), strict=True
         ):
             sentence.annotation = annotation
+        release_freed_memory()  # spaCy's working memory, before the model's
         titles = {p.doc.id: p.doc.title for p in pending}
         vectors, owned, sentence_vectors = embed_chunks(
             self._embedder, chunks, titles, sentences, self._manifest.pooled_sentence_vectors()
