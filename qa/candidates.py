@@ -13,7 +13,10 @@ So a filler from the evidence goes first when
 The evidence's filler is the filler of the asked slot in a quote that has the question's verb
 and numbers, else the subject of a quote's clause whose object has the words of the question's
 object (the same thing said with another verb), else the short answer (as a mention of its
-sentence); the filler of a "who" question is a person.
+sentence); the filler of a "who" question is a person (a name the recogniser calls an
+organisation's, too, if it reads like a person's), and so is any such name of an answer that
+fills no slot. When the answer's filler is several people and the probable short answer is one
+of them, that one follows the group, for "he".
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import re
 from dataclasses import replace
 from typing import Any
 
+from qa.lexicon import GROUP_NOUNS
 from qa.mentions import Mention, mentions, span_mention
 from qa.roles import same_verb
 from qa.turn import PreviousTurn
@@ -29,12 +33,23 @@ from qa.turn import PreviousTurn
 SHORT_ANSWER_P = 0.5
 _LIGHT_VERBS = {"be", "have", "do", "get", "make"}
 _OBJECT_DEPS = {"dobj", "attr", "oprd"}
+# Labels the recogniser gives some people's names ("Maududi" ORG, "Maududi" PRODUCT).
+_NAME_LABELS = {"ORG", "PRODUCT"}
 _WHO = re.compile(r"\bwho(m|se)?\b", re.IGNORECASE)
 
 
 def candidates(previous_question: str, previous: PreviousTurn) -> list[Mention]:
     """The mentions a follow-up's references can stand for, best first."""
     found = mentions(previous_question, previous.answer)
+    # The answer's people: those filling the asked slot or, when the answer says who with
+    # another word than the question's verb ("under the leadership of Jean Ribault" for "Who
+    # led …?"), any name it has.
+    fills = any(m.source == "answer" and m.answers for m in found)
+    found = [
+        _as_asked(m, previous_question) if m.source == "answer" and (m.answers or not fills) else m
+        for m in found
+    ]
+    found = _one_of_several(found, previous, previous_question)
     filler = _evidence_filler(previous_question, previous, found)
     if filler is None:
         return found
@@ -43,6 +58,21 @@ def candidates(previous_question: str, previous: PreviousTurn) -> list[Mention]:
     same = [m for m in found if _same_one(m, filler)]
     first = replace(same[0], answers=True) if same else filler
     return [first] + [m for m in found if not _same_one(m, filler)]
+
+
+def _one_of_several(found: list[Mention], previous: PreviousTurn, question: str) -> list[Mention]:
+    """When the answer's filler is several people ("Michael Faraday and James Clerk Maxwell")
+    and the probable short answer is one of them, that one follows it, for "he"."""
+    group = next((m for m in found if m.answers and m.plural and m.person), None)
+    short = previous.short_answer
+    if group is None or short is None or short.probability < SHORT_ANSWER_P:
+        return found
+    one = _short_answer_mention(previous, set())
+    if one is None or one.plural or not one.names or not one.names <= group.names:
+        return found
+    one = replace(_as_asked(one, question), answers=True)
+    at = found.index(group) + 1
+    return found[:at] + [one] + [m for m in found[at:] if not _same_one(m, one)]
 
 
 def _evidence_filler(question: str, previous: PreviousTurn, found: list[Mention]) -> Mention | None:
@@ -80,10 +110,21 @@ def _evidence_filler(question: str, previous: PreviousTurn, found: list[Mention]
 
 def _as_asked(filler: Mention, question: str) -> Mention:
     """The filler of a "who" question is a person, though the recogniser gave its name no kind
-    ("Bethencourt")."""
-    if filler.label or filler.group or not _WHO.search(question):
+    ("Bethencourt") or took a name for something else's ("Maududi", "Jean Ribault": ORG), as
+    long as it reads like a person's name: one to three capitalised words, no "the", no
+    acronym, no word such as "Ministry" or "League"."""
+    if filler.person or filler.plural or not _WHO.search(question):
         return filler
-    return replace(filler, person=True)
+    if (filler.label or filler.group) and not (filler.label in _NAME_LABELS and _name_like(filler)):
+        return filler
+    return replace(filler, person=True, group=False)
+
+
+def _name_like(mention: Mention) -> bool:
+    words = mention.text.split()  # "the Muslim Brotherhood" is no one's name
+    return 0 < len(words) <= 3 and all(
+        w[:1].isupper() and not w.isupper() and w.lower() not in GROUP_NOUNS for w in words
+    )
 
 
 def _paraphrase_fillers(question: str, text: str) -> list[Mention]:

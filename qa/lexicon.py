@@ -27,6 +27,8 @@ GROUP_NOUNS = {
     "court", "party", "team", "university", "parliament", "congress", "senate", "agency",
     "department", "office", "police", "military", "navy", "union", "board", "group", "firm",
     "church", "state", "country", "nation", "colony", "tribe", "family", "band", "club",
+    "league", "institute", "laboratory", "corporation", "society", "association", "foundation",
+    "brotherhood", "school", "college", "bank", "organisation", "organization", "movement",
 }  # fmt: skip
 KIND_LABELS = {
     "country": "GPE", "nation": "GPE", "state": "GPE", "city": "GPE", "town": "GPE",

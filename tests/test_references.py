@@ -347,3 +347,50 @@ def test_a_wh_phrase_of_the_question_names_no_one():
     # the answer's person is taken, not the question's "Which Russian leader"
     answer = "Putin warned South Korea against a big mistake."
     assert _standalone("What did he say next?", question, answer) == "What did Putin say next?"
+
+
+def test_a_who_filler_the_recogniser_calls_an_organisation_is_a_person():
+    # spaCy tags "Maududi" ORG here; filling "who", a capitalised name is someone.
+    question = "Who founded the Jamaat-e-Islami party in 1941?"
+    answer = "Maududi founded the Jamaat-e-Islami party in 1941. [1]"
+    turn = _turn(answer, quotes=[answer[:-4]])
+    assert _with_evidence("Until what year did he lead it?", question, turn).startswith(
+        "Until what year did Maududi lead"
+    )
+    # an organisation's name stays one: "he" does not take the Ministry of Defence
+    question = "Who told Davies about Baran's work?"
+    answer = "The Ministry of Defence told Davies about Baran's work. [1]"
+    turn = _turn(answer, quotes=[answer[:-4]])
+    assert "Ministry" not in _with_evidence("Where did he work?", question, turn)
+
+
+def test_an_answer_that_says_who_with_another_word_gives_its_name():
+    # "under the leadership of" for "Who led …?": no clause of the answer has the verb, and
+    # spaCy tags "Jean Ribault" ORG in this sentence; the answer's name is still the one asked.
+    question = "Who led the Norman Huguenots who established Fort Caroline?"
+    answer = (
+        "In 1564 a group of Norman Huguenots under the leadership of Jean Ribault established "
+        "the small colony of Fort Caroline on the banks of the St. Johns River. [1]"
+    )
+    turn = _turn(answer, quotes=[answer[:-4]])
+    assert _with_evidence("Which region did his 1562 expedition explore?", question, turn) == (
+        "Which region did Jean Ribault's 1562 expedition explore?"
+    )
+
+
+def test_he_after_several_people_is_the_probable_short_answer_among_them():
+    question = "Who unified earlier theories into a set of 20 scalar equations in 1864?"
+    sentence = "In 1864 James Clerk Maxwell unified earlier theories into 20 scalar equations."
+    answer = "Michael Faraday and James Clerk Maxwell unified them in 1864. [1]"
+    turn = _turn(answer, "James Clerk Maxwell", p=0.9, sentence=sentence, quotes=[sentence])
+    assert _with_evidence("What speed did he calculate?", question, turn) == (
+        "What speed did James Clerk Maxwell calculate?"
+    )
+    assert "Michael Faraday and James Clerk Maxwell" in _with_evidence(
+        "What did they unify?", question, turn
+    )
+    # an improbable short answer picks no one of the two
+    turn = _turn(answer, "James Clerk Maxwell", p=0.2, sentence=sentence, quotes=[sentence])
+    assert _with_evidence("What speed did he calculate?", question, turn) == (
+        "What speed did he calculate?"
+    )
