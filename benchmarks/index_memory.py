@@ -23,6 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.common import SHARED, machine, print_table, write_result  # noqa: E402
 from benchmarks.scale_realtimeqa import count_chunks  # noqa: E402
+from harness.servers import rss_mb  # noqa: E402
 
 CORPUS = SHARED / "benchmarks" / "realtimeqa" / "corpus.jsonl"
 QA = [sys.executable, "-c", "from qa.cli import main; main(prog_name='qa')"]
@@ -78,23 +79,13 @@ def sampled_run(command: list[str], env: dict) -> tuple[float, list[tuple[float,
     process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
     series = []
     while process.poll() is None:
-        rss = _rss_mb(process.pid)
+        rss = rss_mb(process)
         if rss is not None:
             series.append((round(time.monotonic() - began, 1), rss))
         time.sleep(0.5)
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command[3:])} failed")
     return time.monotonic() - began, series
-
-
-def _rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return None
 
 
 if __name__ == "__main__":

@@ -67,9 +67,18 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> None:
 
 def peak_rss_mb(process: subprocess.Popen) -> float | None:
     """The process's peak resident memory so far (Linux), in MB."""
+    return _status_mb(process, "VmHWM:")
+
+
+def rss_mb(process: subprocess.Popen) -> float | None:
+    """The process's resident memory now (Linux), in MB."""
+    return _status_mb(process, "VmRSS:")
+
+
+def _status_mb(process: subprocess.Popen, field: str) -> float | None:
     try:
         for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
+            if line.startswith(field):
                 return int(line.split()[1]) / 1024
     except OSError:
         pass
