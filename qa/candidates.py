@@ -46,7 +46,9 @@ def candidates(previous_question: str, previous: PreviousTurn) -> list[Mention]:
     # led …?"), any name it has.
     fills = any(m.source == "answer" and m.answers for m in found)
     found = [
-        _as_asked(m, previous_question) if m.source == "answer" and (m.answers or not fills) else m
+        _as_asked(m, previous_question, m.answers)
+        if m.source == "answer" and (m.answers or not fills)
+        else m
         for m in found
     ]
     found = _one_of_several(found, previous, previous_question)
@@ -108,16 +110,16 @@ def _evidence_filler(question: str, previous: PreviousTurn, found: list[Mention]
     return None if filler is None else _as_asked(filler, question)
 
 
-def _as_asked(filler: Mention, question: str) -> Mention:
+def _as_asked(mention: Mention, question: str, fills_slot: bool = True) -> Mention:
     """The filler of a "who" question is a person, though the recogniser gave its name no kind
-    ("Bethencourt") or took a name for something else's ("Maududi", "Jean Ribault": ORG), as
-    long as it reads like a person's name: one to three capitalised words, no "the", no
-    acronym, no word such as "Ministry" or "League"."""
-    if filler.person or filler.plural or not _WHO.search(question):
-        return filler
-    if (filler.label or filler.group) and not (filler.label in _NAME_LABELS and _name_like(filler)):
-        return filler
-    return replace(filler, person=True, group=False)
+    ("Bethencourt"). So is a name it took for something else's ("Maududi", "Jean Ribault": ORG)
+    that reads like a person's name (one to three capitalised words, no "the", no acronym, no
+    word such as "Ministry" or "League"), filling the slot or not."""
+    if mention.person or not _WHO.search(question):
+        return mention
+    unnamed = fills_slot and not mention.label and not mention.group
+    misnamed = mention.label in _NAME_LABELS and not mention.plural and _name_like(mention)
+    return replace(mention, person=True, group=False) if unnamed or misnamed else mention
 
 
 def _name_like(mention: Mention) -> bool:
