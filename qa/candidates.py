@@ -90,10 +90,8 @@ def _evidence_filler(question: str, previous: PreviousTurn, found: list[Mention]
     if not fillers and (short is None or short.probability < SHORT_ANSWER_P):
         return None
     relevant = [text for text in evidence if _relevant(text, verbs, question)]
-    if fillers:
-        names = fillers[0].own_names or fillers[0].names
-        if any(names & _words(text) for text in relevant):
-            return None  # the answer's own filler is supported
+    if fillers and _supported(fillers[0], question, relevant):
+        return None
     from_quotes = (
         m
         for q in previous.quotes
@@ -108,6 +106,18 @@ def _evidence_filler(question: str, previous: PreviousTurn, found: list[Mention]
         or _short_answer_mention(previous, asked)
     )
     return None if filler is None else _as_asked(filler, question)
+
+
+def _supported(filler: Mention, question: str, relevant: list[str]) -> bool:
+    """Whether the evidence says it of the answer's filler: its surname is in the evidence's
+    filler of the asked slot or, when the evidence's parse fills none, in the evidence. By
+    surname: "Pierre-Louis Moreau de Maupertuis" shares "Louis" with "Louis Pasteur"; and not
+    merely named: "Henry Ware was elected …, and Samuel Webber was appointed …" names Ware."""
+    surname = _surname(filler)
+    slot = [m for text in relevant for m in _slot_fillers(question, text)]
+    if slot:
+        return any(surname in _words(m.text) for m in slot)
+    return any(surname in _words(text) for text in relevant)
 
 
 def _as_asked(mention: Mention, question: str, fills_slot: bool = True) -> Mention:
@@ -226,7 +236,14 @@ def _slot_fillers(question: str, text: str) -> list[Mention]:
 
 
 def _same_one(a: Mention, b: Mention) -> bool:
-    return a.text == b.text or bool(a.own_names and a.own_names & b.own_names)
+    """By surname: "Zinoviev" is "Georgy Zinoviev", "Kim" is "Kim Hong-kyun", but "Louis
+    Pasteur" is not "Pierre-Louis Moreau de Maupertuis"."""
+    return a.text == b.text or _surname(a) in _words(b.text) or _surname(b) in _words(a.text)
+
+
+def _surname(mention: Mention) -> str:
+    last = (mention.text.split() or [""])[-1].lower()
+    return last[:-2] if last.endswith("'s") else last
 
 
 def _words(text: str) -> set[str]:

@@ -282,6 +282,26 @@ def test_the_evidence_names_whom_the_answer_got_wrong():
     assert "Arthur Woolf" in _with_evidence("What was his nationality?", question, turn)
 
 
+def test_a_filler_the_evidence_names_in_another_role_or_by_a_shared_first_name_is_wrong():
+    question = "Who was appointed to the presidency two years after Henry Ware was elected?"
+    quote = (
+        "Henry Ware was elected to the chair in 1805, and the liberal Samuel Webber was "
+        "appointed to the presidency of Harvard two years later."
+    )
+    turn = _turn("Henry Ware was appointed to the presidency. [1]", "Samuel Webber", quotes=[quote])
+    assert "Samuel Webber's appointment" in _with_evidence(
+        "What did his appointment signal?", question, turn
+    )
+    question = "Who exploited observations of acquired immunity?"
+    quote = "These observations of acquired immunity were later exploited by Louis Pasteur."
+    turn = _turn(
+        "Pierre-Louis Moreau de Maupertuis exploited observations of acquired immunity. [1]",
+        "Louis Pasteur",
+        quotes=[quote],
+    )
+    assert "Pasteur" in _with_evidence("What theory did he propose?", question, turn)
+
+
 def test_an_answer_whose_filler_the_evidence_has_is_kept():
     question = "Who conveyed Seoul's stance on the pact to Zinoviev?"
     quote = "Kim Hong-kyun conveyed Seoul's stance on the pact to Georgy Zinoviev."
