@@ -27,6 +27,7 @@ _DETERMINERS = {"the", "this", "that"}
 _ARTICLES = {"the", "a", "an"}
 _TITLE_MODIFIERS = {"amod", "compound"}
 _PRONOUN_KINDS = {"person", "group", "thing"}
+_WH_TAGS = {"WDT", "WP", "WP$"}
 
 
 @dataclass(frozen=True)
@@ -60,7 +61,7 @@ def find_references(question: str) -> list[Reference]:
     for token in parse(question):
         if token.pos_ == "PRON" and token.dep_ != "expl":
             kind = _pronoun_kind(token)
-            if kind is not None:
+            if kind is not None and not _bound_in_question(token, kind):
                 verb, role = clause_role(token)
                 end = token.idx + len(token)
                 possessive = token.tag_ == "PRP$"
@@ -71,6 +72,37 @@ def find_references(question: str) -> list[Reference]:
             if reference is not None:
                 found.append(reference)
     return found
+
+
+def _bound_in_question(token, kind: str) -> bool:
+    """A possessive whose antecedent is earlier in the follow-up itself: "its" in "What carries
+    a projectile to its target?", "his" in "What did Putin say about his plan?". Not a phrase
+    that holds it ("the name of its capital") nor the asked-for one ("What city is its
+    capital?", "How many people live in its capital?", "Which company changed its name?")."""
+    if token.tag_ != "PRP$":
+        return False
+    for before in token.doc[: token.i]:
+        if before.pos_ not in {"NOUN", "PROPN"} or _holds(before, token) or _asked(before):
+            continue
+        person = before.ent_type_ == "PERSON" or before.lemma_.lower() in TITLES
+        if (kind == "person" and person) or (kind == "thing" and not person):
+            return True
+    return False
+
+
+def _holds(noun, token) -> bool:
+    """ "the name of its capital" holds "its"; "a projectile to its target" (the parser
+    attaches "to" either way) does not."""
+    inside = set(noun.subtree)
+    return any(a in inside and a.lower_ == "of" for a in token.ancestors)
+
+
+def _asked(noun) -> bool:
+    return any(
+        c.tag_ in _WH_TAGS
+        or (c.lower_ in {"many", "much"} and any(g.lower_ == "how" for g in c.children))
+        for c in noun.children
+    )
 
 
 def _pronoun_kind(token) -> str | None:

@@ -414,3 +414,20 @@ def test_he_after_several_people_is_the_probable_short_answer_among_them():
     assert _with_evidence("What speed did he calculate?", question, turn) == (
         "What speed did he calculate?"
     )
+
+
+@pytest.mark.parametrize(
+    "follow_up, expected",
+    [
+        # the possessive's antecedent is in the follow-up itself
+        ("What carries a projectile to its target?", "What carries a projectile to its target?"),
+        ("What did Putin say about his plan?", "What did Putin say about his plan?"),
+        # a phrase holding it, or the asked-for thing, is no antecedent
+        ("What was the title of its first article?", "the treaty's first article"),
+        ("How many people read its first article?", "the treaty's first article"),
+    ],
+)
+def test_a_possessive_bound_in_the_follow_up_stays(follow_up, expected):
+    question = "What did the treaty promise?"
+    answer = "The treaty promised mutual military assistance. [1]"
+    assert expected in _standalone(follow_up, question, answer)
