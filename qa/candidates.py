@@ -63,17 +63,23 @@ def candidates(previous_question: str, previous: PreviousTurn) -> list[Mention]:
 
 
 def _one_of_several(found: list[Mention], previous: PreviousTurn, question: str) -> list[Mention]:
-    """When the answer's filler is several people ("Michael Faraday and James Clerk Maxwell")
-    and the probable short answer is one of them, that one follows it, for "he"."""
-    group = next((m for m in found if m.answers and m.plural and m.person), None)
+    """When the answer's filler cannot be "he", because it is several people ("Michael Faraday
+    and James Clerk Maxwell") or no person ("…, Seoul's foreign ministry said"), and the
+    probable short answer is one of the people the answer names, that one follows it."""
+    filler = next((m for m in found if m.source == "answer" and m.answers), None)
     short = previous.short_answer
-    if group is None or short is None or short.probability < SHORT_ANSWER_P:
+    if filler is None or (filler.person and not filler.plural):
+        return found
+    if short is None or short.probability < SHORT_ANSWER_P:
         return found
     one = _short_answer_mention(previous, set())
-    if one is None or one.plural or not one.names or not one.names <= group.names:
+    if one is None or one.plural or not one.names:
+        return found
+    named = [filler] if filler.person else [m for m in found if m.source == "answer" and m.person]
+    if not any(one.names <= m.names for m in named):
         return found
     one = replace(_as_asked(one, question), answers=True)
-    at = found.index(group) + 1
+    at = found.index(filler) + 1
     return found[:at] + [one] + [m for m in found[at:] if not _same_one(m, one)]
 
 

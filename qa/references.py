@@ -217,13 +217,20 @@ def agrees(rewritten: str, resolutions: list[Resolution], question: str = "") ->
     """Whether a rewrite names what every reference was resolved to (one name or title word of
     each is enough: "Zinoviev" for "Russian Ambassador Georgy Zinoviev"). Only words the rewrite
     adds to the follow-up `question` count: the model often returns "Which kingdom was he king
-    of?" unchanged, and its "king" does not name "King Sigismund III Vasa"."""
+    of?" unchanged, and its "king" does not name "King Sigismund III Vasa". And the name must
+    replace the reference: "With whom did he condemn the treaty? Cho and Blinken." keeps "he"."""
     words = _words(rewritten) - _words(question)
     for r in resolutions:
         wanted = r.mention.names or r.mention.titles or _words(r.mention.text) - _ARTICLES
         if not any(_close(w, x) for w in wanted for x in words):
             return False
+        if question and _count(rewritten, r.reference.text) >= _count(question, r.reference.text):
+            return False  # the name is added somewhere, but "he" is still there
     return True
+
+
+def _count(text: str, word: str) -> int:
+    return len(re.findall(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I))
 
 
 def _words(text: str) -> set[str]:

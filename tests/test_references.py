@@ -431,3 +431,30 @@ def test_a_possessive_bound_in_the_follow_up_stays(follow_up, expected):
     question = "What did the treaty promise?"
     answer = "The treaty promised mutual military assistance. [1]"
     assert expected in _standalone(follow_up, question, answer)
+
+
+def test_he_after_an_organisation_filler_is_the_probable_short_answer_it_names():
+    question = "Who said the United States supports South Korea's responses?"
+    answer = (
+        "Cho Tae-yul and Antony Blinken have condemned the treaty, Seoul's foreign ministry "
+        "said. [1]"
+    )
+    sentence = "Blinken said the United States supports South Korea's responses."
+    turn = _turn(answer, "Blinken", p=0.8, sentence=sentence, quotes=[answer[:-4]])
+    assert "Blinken" in _with_evidence("With whom did he condemn the treaty?", question, turn)
+    # an improbable short answer picks no one of the two
+    turn = _turn(answer, "Blinken", p=0.2, sentence=sentence, quotes=[answer[:-4]])
+    assert _with_evidence("With whom did he condemn the treaty?", question, turn) == (
+        "With whom did he condemn the treaty?"
+    )
+
+
+def test_a_rewrite_that_keeps_the_pronoun_does_not_agree():
+    follow_up = "With whom did he condemn the treaty?"
+    answer = "Antony Blinken spoke on Thursday. [1]"
+    resolved = resolve(follow_up, mentions("Who spoke on Thursday?", answer))
+    assert resolved
+    assert agrees("With whom did Blinken condemn the treaty?", resolved, follow_up)
+    assert not agrees(
+        "With whom did he condemn the treaty? Cho Tae-yul and Blinken.", resolved, follow_up
+    )
