@@ -22,7 +22,9 @@ of them, that one follows the group, for "he".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
 from qa.lexicon import GROUP_NOUNS
@@ -96,14 +98,12 @@ def _evidence_filler(question: str, previous: PreviousTurn, found: list[Mention]
     if not fillers and (short is None or short.probability < SHORT_ANSWER_P):
         return None
     relevant = [text for text in evidence if _relevant(text, verbs, question)]
-    if fillers and _supported(fillers[0], question, relevant):
+    # Each text parsed once: the support check and the quotes' fillers read the same ones.
+    slot_fillers = cache(lambda text: _slot_fillers(question, text))
+    if fillers and _supported(fillers[0], relevant, slot_fillers):
         return None
     from_quotes = (
-        m
-        for q in previous.quotes
-        if q in relevant
-        for m in _slot_fillers(question, q)
-        if m.names - asked
+        m for q in previous.quotes if q in relevant for m in slot_fillers(q) if m.names - asked
     )
     paraphrased = (m for q in previous.quotes for m in _paraphrase_fillers(question, q))
     filler = (
@@ -114,13 +114,15 @@ def _evidence_filler(question: str, previous: PreviousTurn, found: list[Mention]
     return None if filler is None else _as_asked(filler, question)
 
 
-def _supported(filler: Mention, question: str, relevant: list[str]) -> bool:
+def _supported(
+    filler: Mention, relevant: list[str], slot_fillers: Callable[[str], list[Mention]]
+) -> bool:
     """Whether the evidence says it of the answer's filler: its surname is in the evidence's
     filler of the asked slot or, when the evidence's parse fills none, in the evidence. By
     surname: "Pierre-Louis Moreau de Maupertuis" shares "Louis" with "Louis Pasteur"; and not
     merely named: "Henry Ware was elected …, and Samuel Webber was appointed …" names Ware."""
     surname = _surname(filler)
-    slot = [m for text in relevant for m in _slot_fillers(question, text)]
+    slot = [m for text in relevant for m in slot_fillers(text)]
     if slot:
         return any(surname in _words(m.text) for m in slot)
     return any(surname in _words(text) for text in relevant)

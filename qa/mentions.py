@@ -36,7 +36,7 @@ _ROLE_RANK = {"subject": 0, "object": 1, "other": 2}
 _DASHES = {"—", "–", "-", "--"}
 _DATELINE_WORDS = 8  # "WASHINGTON, June 21 (Reuters) —" at the most
 _MAX_WORDS = 8
-_WH_TAGS = {"WDT", "WP", "WP$"}
+WH_TAGS = {"WDT", "WP", "WP$"}  # which, what, who, whose
 
 
 @dataclass(frozen=True)
@@ -147,7 +147,7 @@ def _mentions(doc: Any, source: str, slot: set[int]) -> list[Mention]:
         if role is None or token.pos_ not in {"NOUN", "PROPN"} or token.i in skipped:
             continue
         tokens = _noun_phrase(token) + _naming_apposition(token)
-        if any(t.tag_ in _WH_TAGS for t in tokens):
+        if any(t.tag_ in WH_TAGS for t in tokens):
             continue  # "Which Russian leader …?" asks who; it names no one
         mention = _mention(doc, tokens, role, source, any(t.i in slot for t in tokens))
         if mention is not None:

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from qa.lexicon import TITLES
-from qa.mentions import Mention
+from qa.mentions import WH_TAGS, Mention
 from qa.roles import clause_role, same_verb
 
 _PERSON_WORDS = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
@@ -27,7 +27,6 @@ _DETERMINERS = {"the", "this", "that"}
 _ARTICLES = {"the", "a", "an"}
 _TITLE_MODIFIERS = {"amod", "compound"}
 _PRONOUN_KINDS = {"person", "group", "thing"}
-_WH_TAGS = {"WDT", "WP", "WP$"}
 
 
 @dataclass(frozen=True)
@@ -99,7 +98,7 @@ def _holds(noun, token) -> bool:
 
 def _asked(noun) -> bool:
     return any(
-        c.tag_ in _WH_TAGS
+        c.tag_ in WH_TAGS
         or (c.lower_ in {"many", "much"} and any(g.lower_ == "how" for g in c.children))
         for c in noun.children
     )
