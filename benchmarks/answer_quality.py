@@ -108,6 +108,11 @@ def run_set(name, items, docs, mode_list, generate_every, index_dir=None):
                     # are not fallbacks.
                     "fallback": FALLBACK_NOTE in answer.notes,
                     "timings": answer.timings_ms,
+                    "question": item["question"],
+                    "draft": answer.draft,
+                    "unsupported": list(
+                        zip(answer.unsupported, answer.unsupported_reasons, strict=True)
+                    ),
                 }
             )
     return rows, index_seconds

@@ -124,7 +124,7 @@ def main() -> None:
         )
     cases = cases_of_collection(data_dir, args.limit)
     embedder = RememberingEmbedder(build_embedder(Settings()))
-    qa.verify._predicates = remembered(qa.verify._predicates)  # the verifier's spaCy parse
+    qa.verify._parsed = remembered(qa.verify._parsed)  # the verifier's spaCy parse
     others = [elsewhere(cases, n) for n in range(len(cases))]
 
     def rates(threshold: float, stored: bool) -> dict:

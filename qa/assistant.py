@@ -228,7 +228,12 @@ class Assistant:
         answer.draft = draft
         with timings.stage("verify"):
             checked = verified_sentences(
-                draft, shown, self.embedder, self.settings.support_threshold, stored_vectors
+                draft,
+                shown,
+                self.embedder,
+                self.settings.support_threshold,
+                stored_vectors,
+                question,
             )
             text, sentences = compose(checked, citations, show_unverified)
         answer.unsupported = [c.text for c in checked if not c.supported]

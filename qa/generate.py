@@ -40,10 +40,13 @@ def verified_sentences(
     embedder: Embedder,
     threshold: float,
     stored_vectors: bool = False,
+    question: str = "",
 ) -> list[CheckedSentence]:
     if declined(draft):
         return []
-    return verify_sentences(split_answer(draft), shown, embedder, threshold, stored_vectors)
+    return verify_sentences(
+        split_answer(draft), shown, embedder, threshold, stored_vectors, question
+    )
 
 
 def compose(

@@ -66,8 +66,9 @@ class Settings(BaseSettings):
     # Sentences shown either side of each chosen one, from its document (0: isolated sentences).
     evidence_neighbours: int = Field(1, ge=0, le=3)
     # At most this many sentences in the prompt: chosen ones are added, best first, with their
-    # neighbours while they fit (~35 tokens a sentence, ~5 ms a token on 2 threads).
-    prompt_sentences: int = Field(9, ge=1, le=60)
+    # neighbours while they fit (~35 tokens a sentence, ~5 ms a token on 2 threads). 6 instead
+    # of 9 answers 0.7 s sooner at the same accuracy within one question in 100 (README).
+    prompt_sentences: int = Field(6, ge=1, le=60)
     # A generated sentence needs this cosine similarity to the span it cites (and its names,
     # numbers and dates must occur there).
     support_threshold: float = Field(0.55, ge=0.0, le=1.0)

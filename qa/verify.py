@@ -7,12 +7,16 @@ close to that span (cosine similarity of the embeddings at least `threshold`), a
 not contradict who did what (qa/roles.py: the same verb with subject and object exchanged, or done
 by another named entity). A sentence whose verbs the span does not share keeps the first two checks
 only, so paraphrases are not dropped for their wording.
+
+A bare phrase with no verb ("June 21", "1996") means something only as the answer to the
+question: it is compared as "question + phrase", and every content word of it must be in the span.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -86,20 +90,29 @@ def verify_sentences(
     embedder: Embedder,
     threshold: float,
     stored_vectors: bool = False,
+    question: str = "",
 ) -> list[CheckedSentence]:
     """Decide, for each sentence, whether the spans shown to the model support it. With
-    `stored_vectors`, a span's vector stored at index time is used instead of embedding it."""
+    `stored_vectors`, a span's vector stored at index time is used instead of embedding it;
+    `question` is what a bare-phrase answer is read with."""
     if not sentences:
         return []
     if not shown:
         return [CheckedSentence(s, False, reason="no evidence was shown") for s in sentences]
-    similarity = _similarities(sentences, shown, embedder, stored_vectors)
-    span_words = [{w.lower() for w in _WORD.findall(e.text)} for e in shown]
-    roles = _predicates(sentences + [e.text for e in shown])
+    texts = sentences + [e.text for e in shown]
+    docs = _parsed(texts)
+    roles = [predicates(doc) for doc in docs] if docs is not None else [[] for _ in texts]
     claims, span_roles = roles[: len(sentences)], roles[len(sentences) :]
+    bare = [docs is not None and _bare_phrase(docs[i]) for i in range(len(sentences))]
+    claimed = [
+        f"{question} {sentence}" if phrase and question else sentence
+        for sentence, phrase in zip(sentences, bare, strict=True)
+    ]
+    similarity = _similarities(claimed, shown, embedder, stored_vectors)
+    span_words = [{w.lower() for w in _WORD.findall(e.text)} for e in shown]
     return [
-        _check(sentence, row, shown, span_words, threshold, claim, span_roles)
-        for sentence, row, claim in zip(sentences, similarity, claims, strict=True)
+        _check(sentence, row, shown, span_words, threshold, claim, span_roles, phrase)
+        for sentence, row, claim, phrase in zip(sentences, similarity, claims, bare, strict=True)
     ]
 
 
@@ -118,14 +131,24 @@ def _similarities(
     return embedded[: len(sentences)] @ spans.T
 
 
-def _predicates(texts: list[str]) -> list[list[Predicate]]:
-    """Each text's predicates; none (roles unchecked) when the spaCy pipeline is missing."""
+def _parsed(texts: list[str]) -> list[Any] | None:
+    """Each text's spaCy Doc; None (roles unchecked) when the spaCy pipeline is missing."""
     from index.nlp import PipelineMissingError, parse_many
 
     try:
-        return [predicates(doc) for doc in parse_many(texts)]
+        return list(parse_many(texts))
     except PipelineMissingError:
-        return [[] for _ in texts]
+        return None
+
+
+def _bare_phrase(doc: Any) -> bool:
+    return not any(token.pos_ in ("VERB", "AUX") for token in doc)
+
+
+def _content_words(text: str) -> set[str]:
+    from bm25s.stopwords import STOPWORDS_EN_PLUS
+
+    return {w.lower() for w in _WORD.findall(text)} - set(STOPWORDS_EN_PLUS)
 
 
 def _check(
@@ -136,11 +159,12 @@ def _check(
     threshold: float,
     claim: list[Predicate],
     span_roles: list[list[Predicate]],
+    bare_phrase: bool = False,
 ) -> CheckedSentence:
     """Supported by the first candidate span (close enough, holding every fact) that shares a
     verb with the sentence in the same roles; failing that, by one sharing no verb with it,
     unless some span holding the facts has the sentence's roles the other way round."""
-    wanted = facts(sentence)
+    wanted = facts(sentence) | (_content_words(sentence) if bare_phrase else set())
     order = [int(i) for i in np.argsort(-sims)]
     holds = [all(_covered(f, words) for f in wanted) for words in span_words]
     candidates = [[i] for i in order if sims[i] >= threshold and holds[i]]
@@ -167,6 +191,8 @@ def _check(
         why = conflict
     elif missing:
         why = "not in the evidence: " + ", ".join(missing)
+    elif sims[best] >= threshold:
+        why = "no span close enough to it holds all its names, numbers and dates"
     else:
         why = f"not close enough to any evidence span (similarity {sims[best]:.2f})"
     return CheckedSentence(sentence, False, [], float(sims[best]), missing, why)

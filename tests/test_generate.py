@@ -18,6 +18,11 @@ CORRECT = (
 )
 
 
+# The hash embedder ranks the sentence CORRECT comes from lower than MiniLM does: these tests
+# are about the verifier, so the prompt holds enough sentences to include it.
+WIDE_PROMPT = {"prompt_sentences": 9}
+
+
 @pytest.fixture
 def ask(settings, fake_embedder):
     build_indexer(settings, embedder=fake_embedder).index([SAMPLE_DIR])
@@ -25,7 +30,9 @@ def ask(settings, fake_embedder):
     def run(reply, question=QUESTION, **overrides):
         llm = ScriptedLLM(reply)
         assistant = build_assistant(
-            settings.model_copy(update=overrides), embedder=fake_embedder, llm=llm
+            settings.model_copy(update={**WIDE_PROMPT, **overrides}),
+            embedder=fake_embedder,
+            llm=llm,
         )
         return assistant.ask(question, mode="generate"), llm
 
@@ -189,7 +196,7 @@ def test_rewrite_and_answer_prompts_open_alike_so_llama_cpp_reuses_the_prefix():
 def test_the_verifier_embeds_the_shown_spans_unless_stored_alone(settings, fake_embedder, kind):
     """Sentences embedded on their own at index time (chosen sentences and their neighbours
     alike) are verified from their stored vectors; pooled ones are embedded again."""
-    settings = settings.model_copy(update={"sentence_vectors": kind})
+    settings = settings.model_copy(update={"sentence_vectors": kind, **WIDE_PROMPT})
     build_indexer(settings, embedder=fake_embedder).index([SAMPLE_DIR])
     embedded = []
     embed = fake_embedder.embed
@@ -203,3 +210,25 @@ def test_the_verifier_embeds_the_shown_spans_unless_stored_alone(settings, fake_
         [question, [sentence, *spans]] = embedded
         assert question == [QUESTION] and sentence == CORRECT
         assert any("Georgy Zinoviev" in span for span in spans)
+
+
+SUMMONED_WHEN = "When did South Korea summon the Russian ambassador?"
+PACT_ABOLISHED = "In which year was the mutual defense pact between the two countries abolished?"
+
+
+@pytest.mark.parametrize(
+    "question, reply, kept",
+    [
+        (SUMMONED_WHEN, "June 21", True),  # a bare date, read together with the question
+        (PACT_ABOLISHED, "In 1996.", True),
+        (SUMMONED_WHEN, "June 25", False),  # a date the documents do not give
+        (SUMMONED_WHEN, "Pyongyang embassy", False),  # each word of it must be in the span
+    ],
+)
+def test_a_bare_phrase_answer_is_checked_together_with_the_question(ask, question, reply, kept):
+    answer, _ = ask(reply, question=question)
+    assert [s.supported for s in answer.sentences if s.text == reply] == ([True] if kept else [])
+    if kept:
+        assert reply.strip(".").split()[-1] in answer.citations[0].quote
+    else:
+        assert reply in answer.unsupported
