@@ -12,6 +12,8 @@ import re
 import shutil
 import tempfile
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -62,6 +64,7 @@ class LexicalIndex:
         self._manifest = manifest
         self._snapshot = _EMPTY
         self._refresh_lock = threading.Lock()
+        self._pinned = threading.local()  # the snapshot of the question this thread answers
 
     def search(self, query: str, n: int, dates: DateRange | None = None) -> list[tuple[str, float]]:
         """(chunk id, BM25 score) of the best `n` chunks with a positive score."""
@@ -113,7 +116,21 @@ class LexicalIndex:
         df = np.diff(snap.model.scores["indptr"]) if snap.model is not None else None
         return {w for w in words if w not in vocab or df is None or int(df[vocab[w]]) == 0}
 
+    @contextmanager
+    def pinned(self) -> Iterator[None]:
+        """Everything inside reads one snapshot: a question's search, IDF weights and unknown
+        words come from the same state of the collection, and the catalogue's generation is
+        read once per question, not at every call."""
+        self._pinned.snapshot = self._fresh()
+        try:
+            yield
+        finally:
+            self._pinned.snapshot = None
+
     def _fresh(self) -> _Snapshot:
+        pinned = getattr(self._pinned, "snapshot", None)
+        if pinned is not None:
+            return pinned
         generation = self._manifest.generation()
         if self._snapshot.generation != generation:
             with self._refresh_lock:  # one thread rebuilds; the others wait for its result
@@ -162,18 +179,20 @@ class LexicalIndex:
         return _Snapshot(generation, model, chunk_ids, _day_keys(published))
 
 
-def terms(texts: list[str]) -> list[set[str]]:
+def terms(texts: list[str]) -> list[frozenset[str]]:
     """Stemmed content words; the long English stopword list drops question words too.
 
     The same words as `bm25s.tokenize(texts, stopwords=STOPWORDS_EN_PLUS, stemmer=...)` (its
     pattern, lower-casing, stopwords before stemming), computed here because the reader calls
     this dozens of times per question on a few words each, and bm25s.tokenize, built for
     corpora, rebuilds its stopword set per text and opens three progress bars per call."""
+    return [_terms(text) for text in texts]
+
+
+@lru_cache(maxsize=1 << 15)  # the reader asks again for the same sentences' words
+def _terms(text: str) -> frozenset[str]:
     stopwords = _stopwords()
-    return [
-        {_stem(word) for word in _WORD.findall(text.lower()) if word not in stopwords}
-        for text in texts
-    ]
+    return frozenset(_stem(word) for word in _WORD.findall(text.lower()) if word not in stopwords)
 
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s's (and scikit-learn's) token pattern

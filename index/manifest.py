@@ -86,13 +86,6 @@ def _statements() -> dict[str, Any]:
         ),
         "documents": select(func.count()).select_from(documents),
         "chunks": select(func.count()).select_from(chunks),
-        "sentences_within": select(*_sentence_columns(t["sentences"]))
-        .where(
-            t["sentences"].c.doc_id == bindparam("doc_id"),
-            t["sentences"].c.start >= bindparam("start"),
-            t["sentences"].c.end <= bindparam("end"),
-        )
-        .order_by(t["sentences"].c.start),
     }
 
 
@@ -506,16 +499,27 @@ class Manifest:
     def sentences_within(self, spans: list[tuple[str, int, int]]) -> list[Sentence]:
         """The sentences lying inside each (doc id, start, end) span, in the order of the spans
         and then of the document; a sentence inside two spans is listed once."""
-        found: list[Sentence] = []
-        seen: set[str] = set()
-        with self._reading() as conn:
-            for doc_id, start, end in spans:
-                params = {"doc_id": doc_id, "start": start, "end": end}
-                for row in conn.execute(self._q["sentences_within"], params):
-                    if row[0] not in seen:
-                        seen.add(row[0])
-                        found.append(_sentence(row))
-        return found
+        from sqlalchemy import and_, or_, select
+
+        if not spans:
+            return []
+        table = self._t["sentences"]
+        rows: list[Any] = []
+        for first in range(0, len(spans), _BATCH):  # one query for a question's chunks
+            within = or_(
+                *(
+                    and_(table.c.doc_id == doc_id, table.c.start >= start, table.c.end <= end)
+                    for doc_id, start, end in spans[first : first + _BATCH]
+                )
+            )
+            rows += self._read(select(*_sentence_columns(table)).where(within))
+        rows.sort(key=lambda row: row[3])  # by start
+        found: dict[str, Sentence] = {}
+        for doc_id, start, end in spans:
+            for row in rows:
+                if row[1] == doc_id and row[3] >= start and row[4] <= end and row[0] not in found:
+                    found[row[0]] = _sentence(row)
+        return list(found.values())
 
     def sentences_of_chunks(self, chunk_ids: set[str]) -> list[Sentence]:
         """The sentences the given chunks own (for re-embedding them)."""

@@ -107,18 +107,21 @@ class Assistant:
                     question, list(request.conversation), request.previous, mode
                 )
             yield StreamEvent("standalone", text=standalone)
-            chunks, evidence = self.gather(
-                standalone, timings, text_of, request.dates, request.top_k
-            )
-            with timings.stage("read"):
-                reading = read(
-                    standalone,
-                    evidence,
-                    chunks,
-                    self.retriever.idf,
-                    self.reader,
-                    self.retriever.unknown_words,
+            # No yield inside: the pin belongs to this thread, and a generator can be resumed
+            # on another one.
+            with self.retriever.pinned():
+                chunks, evidence = self.gather(
+                    standalone, timings, text_of, request.dates, request.top_k
                 )
+                with timings.stage("read"):
+                    reading = read(
+                        standalone,
+                        evidence,
+                        chunks,
+                        self.retriever.idf,
+                        self.reader,
+                        self.retriever.unknown_words,
+                    )
             evidence = reading.evidence
             chosen = choose_sentences(
                 evidence,

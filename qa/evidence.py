@@ -50,14 +50,16 @@ def candidate_sentences(
 ) -> list[tuple[Sentence, int]]:
     """Every stored sentence of the retrieved chunks, each once, with the rank (from 1) of the
     first chunk that holds it."""
-    found: list[tuple[Sentence, int]] = []
-    seen: set[str] = set()
-    for rank, chunk in enumerate(chunks, start=1):
-        for sentence in manifest.sentences_within([(chunk.doc_id, chunk.start, chunk.end)]):
-            if sentence.id not in seen:
-                seen.add(sentence.id)
-                found.append((sentence, rank))
-    return found
+    sentences = manifest.sentences_within([(c.doc_id, c.start, c.end) for c in chunks])
+    return [(s, _first_holding(chunks, s)) for s in sentences]
+
+
+def _first_holding(chunks: list[RetrievedChunk], sentence: Sentence) -> int:
+    return next(
+        rank
+        for rank, c in enumerate(chunks, start=1)
+        if c.doc_id == sentence.doc_id and c.start <= sentence.start and sentence.end <= c.end
+    )
 
 
 def attach_stored_vectors(

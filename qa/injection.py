@@ -78,6 +78,8 @@ def shown_title(title: str | None) -> str:
 def _normalised(sentence: str) -> str:
     """Compatibility forms folded (full-width letters) and invisible format characters gone,
     so "Ｉｇｎｏｒｅ" and "Ig\u200bnore" read as "Ignore"."""
-    text = unicodedata.normalize("NFKC", sentence)
-    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    text = sentence
+    if not text.isascii():  # ASCII has no compatibility forms and no format characters
+        text = unicodedata.normalize("NFKC", text)
+        text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
     return " ".join(text.split())

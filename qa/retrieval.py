@@ -4,6 +4,7 @@ sentence can rank high even when the chunk as a whole matches the question less 
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 
 import numpy as np
@@ -67,6 +68,11 @@ class HybridRetriever:
         self._candidates = candidates
         self._rrf_k = rrf_k
         self.mode = mode
+
+    def pinned(self) -> AbstractContextManager[None]:
+        """One state of the collection for a question's retrieval and reading (see
+        LexicalIndex.pinned)."""
+        return self._lexical.pinned()
 
     def idf(self, words: set[str]) -> dict[str, float]:
         return self._lexical.idf(words)
