@@ -2,6 +2,7 @@
 
 import pytest
 
+from qa.assistant import FALLBACK_NOTE
 from qa.factory import build_assistant, build_indexer
 from qa.injection import looks_like_instruction
 from qa.request import Request
@@ -18,23 +19,26 @@ CORRECT = (
 )
 
 
-# The hash embedder ranks the sentence CORRECT comes from lower than MiniLM does: these tests
-# are about the verifier, so the prompt holds enough sentences to include it.
-WIDE_PROMPT = {"prompt_sentences": 9}
+# A reply from the sentence the reader chooses as answering QUESTION (with the hash embedder):
+# a generated answer is shown only when a sentence of it is supported by one of those.
+REPLY = (
+    "South Korea's foreign ministry summoned the Russian ambassador in protest of a pact "
+    "between Russia and North Korea."
+)
 
 
 @pytest.fixture
 def ask(settings, fake_embedder):
     build_indexer(settings, embedder=fake_embedder).index([SAMPLE_DIR])
 
-    def run(reply, question=QUESTION, **overrides):
+    def run(reply, question=QUESTION, mode="generate", **overrides):
         llm = ScriptedLLM(reply)
         assistant = build_assistant(
-            settings.model_copy(update={**WIDE_PROMPT, **overrides}),
+            settings.model_copy(update=overrides),
             embedder=fake_embedder,
             llm=llm,
         )
-        return assistant.ask(question, mode="generate"), llm
+        return assistant.ask(question, mode=mode), llm
 
     return run
 
@@ -47,12 +51,12 @@ def _document_text(settings, doc_id):
 
 
 def test_supported_sentence_is_cited_exactly_and_the_models_markers_ignored(ask, settings):
-    answer, llm = ask(CORRECT + " [3]")
+    answer, llm = ask(REPLY + " [3]")
     assert not answer.refused and answer.mode == "generate"
     [sentence] = answer.sentences
     assert sentence.supported and sentence.citations == [1]
     [citation] = answer.citations
-    assert "Georgy Zinoviev" in citation.quote
+    assert "summoned the Russian ambassador" in citation.quote
     assert (
         _document_text(settings, citation.doc_id)[citation.start : citation.end] == citation.quote
     )
@@ -62,7 +66,7 @@ def test_supported_sentence_is_cited_exactly_and_the_models_markers_ignored(ask,
 
 def test_hallucinated_name_is_dropped(ask):
     invented = "The ambassador Ivan Petrovsky was summoned by Foreign Minister Olga Brandt."
-    answer, _ = ask(f"{CORRECT} {invented}")
+    answer, _ = ask(f"{REPLY} {invented}")
     assert "Petrovsky" not in answer.answer and "Brandt" not in answer.answer
     assert invented in answer.unsupported
     assert [s.supported for s in answer.sentences] == [True]
@@ -70,13 +74,13 @@ def test_hallucinated_name_is_dropped(ask):
 
 def test_wrong_date_is_dropped(ask):
     wrong = "The treaty was signed on June 25, 2021 in Pyongyang."
-    answer, _ = ask(f"{CORRECT} {wrong}")
+    answer, _ = ask(f"{REPLY} {wrong}")
     assert "2021" not in answer.answer and wrong in answer.unsupported
 
 
 def test_unverified_sentences_can_be_shown_marked(ask):
     wrong = "The treaty was signed on June 25, 2021 in Pyongyang."
-    answer, _ = ask(f"{CORRECT} {wrong}", show_unverified=True)
+    answer, _ = ask(f"{REPLY} {wrong}", show_unverified=True)
     assert f"{wrong} (unverified)" in answer.answer
     assert [s.supported for s in answer.sentences] == [True, False]
     assert answer.sentences[1].citations == []
@@ -196,20 +200,20 @@ def test_rewrite_and_answer_prompts_open_alike_so_llama_cpp_reuses_the_prefix():
 def test_the_verifier_embeds_the_shown_spans_unless_stored_alone(settings, fake_embedder, kind):
     """Sentences embedded on their own at index time (chosen sentences and their neighbours
     alike) are verified from their stored vectors; pooled ones are embedded again."""
-    settings = settings.model_copy(update={"sentence_vectors": kind, **WIDE_PROMPT})
+    settings = settings.model_copy(update={"sentence_vectors": kind})
     build_indexer(settings, embedder=fake_embedder).index([SAMPLE_DIR])
     embedded = []
     embed = fake_embedder.embed
     fake_embedder.embed = lambda texts: embedded.append(list(texts)) or embed(texts)
-    assistant = build_assistant(settings, embedder=fake_embedder, llm=ScriptedLLM(CORRECT))
+    assistant = build_assistant(settings, embedder=fake_embedder, llm=ScriptedLLM(REPLY))
     answer = assistant.ask(QUESTION, mode="generate")
     assert [s.supported for s in answer.sentences] == [True]
     if kind == "separate":
-        assert embedded == [[QUESTION], [CORRECT]]
+        assert embedded == [[QUESTION], [REPLY]]
     else:
         [question, [sentence, *spans]] = embedded
-        assert question == [QUESTION] and sentence == CORRECT
-        assert any("Georgy Zinoviev" in span for span in spans)
+        assert question == [QUESTION] and sentence == REPLY
+        assert any("summoned the Russian ambassador" in span for span in spans)
 
 
 SUMMONED_WHEN = "When did South Korea summon the Russian ambassador?"
@@ -232,3 +236,19 @@ def test_a_bare_phrase_answer_is_checked_together_with_the_question(ask, questio
         assert reply.strip(".").split()[-1] in answer.citations[0].quote
     else:
         assert reply in answer.unsupported
+
+
+def test_a_true_reply_from_a_sentence_that_does_not_answer_falls_back(ask):
+    """Copied word for word from a sentence shown only for context, so it is supported, but no
+    sentence the reader chose as answering supports it: the extractive answer is shown."""
+    _, llm = ask(REPLY)
+    extractive = [s.text for s in ask("", mode="extractive")[0].sentences]
+    shown = [
+        line.split("] ", 1)[1]
+        for line in llm.prompts[0][1]["content"].splitlines()
+        if line.startswith("[")
+    ]
+    other = next(s for s in shown if s not in extractive and len(s.split()) > 8)
+    answer, _ = ask(other)
+    assert FALLBACK_NOTE in answer.notes
+    assert [s.text for s in answer.sentences] == extractive
