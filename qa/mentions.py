@@ -109,10 +109,18 @@ def span_mention(text: str, start: int, end: int) -> Mention | None:
     if mention is None or not mention.named:
         return None
     # Only the span: "Richard Trevithick", not "Around 1800 Richard Trevithick and Oliver Evans".
-    plural = any(t.dep_ == "conj" for t in span) or (
-        head.tag_ in {"NNS", "NNPS"} and head.ent_type_ != "PERSON"
-    )
+    plural = any(t.dep_ == "conj" for t in span) or _plural_noun(head)
     return replace(mention, text=span.text, plural=plural)
+
+
+def _plural_noun(head: Any) -> bool:
+    """The tagger calls some names plural ("Hong-kyun", "Ögedei"): a person's name is one
+    person, and so is a capitalised word without a plural -s that is its own lemma (a real
+    plural such as "People" has another singular)."""
+    if head.tag_ not in {"NNS", "NNPS"} or head.ent_type_ == "PERSON":
+        return False
+    name_like = head.text[:1].isupper() and head.lemma_.lower() == head.lower_
+    return not name_like or head.lower_.endswith("s")
 
 
 def _asked_labels(question: Any) -> set[str]:
@@ -243,10 +251,7 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str, answers: bool)
         return None  # a common noun counts as a subject or object only: "it" may be "the pact"
     labels = {t.ent_type_ for t in core if t.ent_type_}
     person = "PERSON" in labels or bool(titles)
-    # The tagger calls some names plural ("Hong-kyun"): a person's name is one person.
-    plural = any(c.dep_ == "conj" for c in head.children) or (
-        head.tag_ in {"NNS", "NNPS"} and head.ent_type_ != "PERSON"
-    )
+    plural = any(c.dep_ == "conj" for c in head.children) or _plural_noun(head)
     text = _text(doc, tokens, core, person, plural)
     if text is None:
         return None

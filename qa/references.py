@@ -84,9 +84,17 @@ def _bound_in_question(token, kind: str) -> bool:
         if before.pos_ not in {"NOUN", "PROPN"} or _holds(before, token) or _asked(before):
             continue
         person = before.ent_type_ == "PERSON" or before.lemma_.lower() in TITLES
+        if kind == "person" and _a_people(before):
+            continue  # "his" is not "the Mongols'"
         if (kind == "person" and person) or (kind == "thing" and not person):
             return True
     return False
+
+
+def _a_people(noun) -> bool:
+    """ "the Mongols", "the Normans": a plural name after "the" is a people, whatever the
+    recogniser calls it (PERSON, here)."""
+    return noun.tag_ in {"NNS", "NNPS"} and any(c.lower_ == "the" for c in noun.children)
 
 
 def _holds(noun, token) -> bool:

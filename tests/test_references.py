@@ -458,3 +458,13 @@ def test_a_rewrite_that_keeps_the_pronoun_does_not_agree():
     assert not agrees(
         "With whom did he condemn the treaty? Cho Tae-yul and Blinken.", resolved, follow_up
     )
+
+
+def test_a_name_the_tagger_calls_plural_is_still_he():
+    # spaCy tags "Ögedei" a plural common noun; a capitalised word that is its own lemma and
+    # has no plural -s is one person.
+    question = "Who offered Kublai a position?"
+    answer = "Ögedei offered his nephew Kublai a position. [1]"
+    turn = _turn(answer, quotes=[answer[:-4]])
+    follow_up = "Which dynasty did the Mongols destroy under his reign?"
+    assert "Ögedei's reign" in _with_evidence(follow_up, question, turn)
