@@ -191,15 +191,16 @@ def terms(texts: list[str]) -> list[frozenset[str]]:
 
 @lru_cache(maxsize=1 << 15)  # the reader asks again for the same sentences' words
 def _terms(text: str) -> frozenset[str]:
-    stopwords = _stopwords()
-    return frozenset(_stem(word) for word in _WORD.findall(text.lower()) if word not in stopwords)
+    stop = stopwords()
+    return frozenset(_stem(word) for word in _WORD.findall(text.lower()) if word not in stop)
 
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # bm25s's (and scikit-learn's) token pattern
 
 
 @lru_cache(maxsize=1)
-def _stopwords() -> frozenset[str]:
+def stopwords() -> frozenset[str]:
+    """bm25s's long English stopword list, the one `terms` drops."""
     from bm25s.stopwords import STOPWORDS_EN_PLUS
 
     return frozenset(STOPWORDS_EN_PLUS)

@@ -21,6 +21,7 @@ from typing import Any
 import numpy as np
 
 from index.embedding import Embedder
+from index.lexical import stopwords
 from index.sentences import sentence_spans
 from qa.evidence import Evidence
 from qa.roles import Predicate, compare_roles, predicates
@@ -64,9 +65,7 @@ def split_answer(text: str) -> list[str]:
 
 def facts(sentence: str) -> set[str]:
     """Names, numbers and dates: capitalised words that are not stopwords, digits, month names."""
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    stop = set(STOPWORDS_EN_PLUS)
+    stop = stopwords()
     found = set()
     for word in _WORD.findall(sentence):
         lower = word.lower()
@@ -146,9 +145,7 @@ def _bare_phrase(doc: Any) -> bool:
 
 
 def _content_words(text: str) -> set[str]:
-    from bm25s.stopwords import STOPWORDS_EN_PLUS
-
-    return {w.lower() for w in _WORD.findall(text)} - set(STOPWORDS_EN_PLUS)
+    return {w.lower() for w in _WORD.findall(text)} - stopwords()
 
 
 def _check(
