@@ -48,6 +48,9 @@ class Predicate:
     agent: Argument | None  # who does it
     patient: Argument | None  # to whom / what
     passive: bool = False
+    # The lower-cased words around an agentless passive's patient ("a pact between Russia and
+    # North Korea signed …"): the only place such a sentence can say who did it.
+    context: frozenset[str] = frozenset()
 
 
 def predicates(parsed: Any) -> list[Predicate]:
@@ -64,13 +67,21 @@ def predicates(parsed: Any) -> list[Predicate]:
 def _predicate(verb: Any) -> Predicate:
     lemma = verb.lemma_.lower()
     passive_subject = _child(verb, _PASSIVE_SUBJECT)
-    if passive_subject is not None or (verb.dep_ == "acl" and verb.tag_ == "VBN"):
+    if passive_subject is not None or _reduced_relative(verb):
         # "X was summoned by Y", and "the pact signed by Y": the subject or the noun is the patient.
         patient = passive_subject if passive_subject is not None else verb.head
         by = _agent(verb)
-        return Predicate(lemma, _argument(by) if by is not None else None, _argument(patient), True)
+        if by is not None:
+            return Predicate(lemma, _argument(by), _argument(patient), True)
+        context = frozenset(t.lower_ for t in patient.subtree)
+        return Predicate(lemma, None, _argument(patient), True, context)
     obj = _child(verb, _OBJECT)
     return Predicate(lemma, _subject(verb, 0), _argument(obj) if obj is not None else None)
+
+
+def _reduced_relative(verb: Any) -> bool:
+    """A participle after its noun, "the pact signed by Y" (spaCy tags some of them VBD)."""
+    return verb.dep_ == "acl" and verb.tag_ in ("VBN", "VBD") and _child(verb, _SUBJECT) is None
 
 
 def _subject(verb: Any, depth: int) -> Argument | None:
@@ -79,8 +90,15 @@ def _subject(verb: Any, depth: int) -> Argument | None:
         if subject.lower_ in _RELATIVE and verb.dep_ == "relcl":
             return _argument(verb.head)  # "the envoy who said …": the envoy said
         return _argument(subject)
-    if verb.dep_ == "conj" and depth < _MAX_DEPTH:  # "summoned X and urged Y": one subject
+    if depth >= _MAX_DEPTH:
+        return None
+    if verb.dep_ == "conj":  # "summoned X and urged Y": one subject
         return _subject(verb.head, depth + 1)
+    if verb.dep_ == "xcomp" or (verb.dep_ == "advcl" and verb.tag_ == "VBG"):
+        # "Putin agreed to sign …", "Putin spoke, warning that …": the main clause's subject.
+        return _subject(verb.head, depth + 1)
+    if verb.dep_ == "acl" and verb.tag_ == "VBG":  # "the envoy warning Seoul": the envoy
+        return _argument(verb.head)
     return None
 
 
@@ -145,7 +163,15 @@ def predicate_conflict(claim: Predicate, source: Predicate) -> str | None:
             f"{ROLE_REASON_MARK}: the source has '{sa.text}' as subject of '{claim.lemma}', "
             f"not '{ca.text}'"
         )
+    if sa is None and source.passive and _comparable(ca) and not _named_in(ca, source.context):
+        return f"{ROLE_REASON_MARK}: the source does not say that '{ca.text}' did '{claim.lemma}'"
     return None
+
+
+def _named_in(argument: Argument, words: frozenset[str]) -> bool:
+    """Every name of the argument is among the words; an argument with no name says nothing
+    checkable ("the government signed …") and passes."""
+    return all(any(name == w or _close(name, w) for w in words) for name in argument.names)
 
 
 def _reversed(lemma: str, source: Predicate) -> str:

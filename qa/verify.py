@@ -131,11 +131,12 @@ def _similarities(
 
 
 def _parsed(texts: list[str]) -> list[Any] | None:
-    """Each text's spaCy Doc; None (roles unchecked) when the spaCy pipeline is missing."""
+    """Each text's spaCy Doc, without entities (roles need tags, lemmas and the parse; skipping
+    the recognizer halves the time); None (roles unchecked) when the pipeline is missing."""
     from index.nlp import PipelineMissingError, parse_many
 
     try:
-        return list(parse_many(texts))
+        return list(parse_many(texts, disable=["ner"]))
     except PipelineMissingError:
         return None
 

@@ -20,6 +20,10 @@ ZINOVIEV = (
     'In response, Ambassador Zinoviev said that any attempts to "threaten and blackmail" Russia '
     "were unacceptable."
 )
+PACT = (
+    "SEOUL — South Korea's foreign ministry said it had summoned the Russian ambassador in protest "
+    "of a pact between Russia and North Korea signed in Pyongyang this week."
+)
 
 
 def _conflict(claim: str, source: str) -> str | None:
@@ -41,6 +45,15 @@ def test_reported_speech_and_conjoined_verbs_yield_every_clause():
     ]
 
 
+def test_a_participle_clause_takes_the_main_clause_subject():
+    found = predicates(parse("Putin spoke on Thursday, warning that Seoul would pay."))
+    assert [(p.lemma, p.agent.text) for p in found] == [
+        ("speak", "Putin"),
+        ("warn", "Putin"),
+        ("pay", "Seoul"),
+    ]
+
+
 @pytest.mark.parametrize(
     "claim, source, conflict",
     [
@@ -52,6 +65,11 @@ def test_reported_speech_and_conjoined_verbs_yield_every_clause():
         ("South Korea was summoned by Georgy Zinoviev.", SUMMONED, True),
         ("He was summoned on June 21.", SUMMONED, False),  # a pronoun is not compared
         ("Zinoviev called the attempts unacceptable.", ZINOVIEV, False),  # no shared verb
+        # An agentless "signed" says nothing of South Korea signing; the pact's own words do
+        # name who made it.
+        ("South Korea signed a pact with North Korea.", PACT, True),
+        ("Russia and North Korea signed a pact in Pyongyang.", PACT, False),
+        ("The pact was signed in Pyongyang.", PACT, False),
     ],
 )
 def test_role_conflicts(claim, source, conflict):
