@@ -2,7 +2,8 @@
 
 The candidates are the noun phrases of the previous answer and question that name someone or
 something (spaCy: named entities, and subjects and objects: with a name, a title such as
-"ambassador", or a common noun such as "the pact", which only "it" and "they" can take), ranked
+"ambassador", or a common noun such as "the pact", which only "it" and "they" can take, and named
+possessors: "Qutb" of "Qutb's ideas", whom a "Whose ideas …?" question asks for), ranked
 the way a reader resolves a reference: the answer before the question; in the answer the phrase
 that fills the slot the question asked about ("Who patronized the monks?" — the agent of
 "patronised" in the answer), then what the answer adds (a name the question did not have), then
@@ -104,7 +105,7 @@ def span_mention(text: str, start: int, end: int) -> Mention | None:
     if span is None or not len(span):
         return None
     head = span.root
-    tokens = [head] + [t for t in span if t is not head]
+    tokens = [head] + [t for t in span if t.i != head.i]
     mention = _mention(doc, tokens, _role(head) or "other", "answer", True)
     if mention is None or not mention.named:
         return None
@@ -121,6 +122,15 @@ def _plural_noun(head: Any) -> bool:
         return False
     name_like = head.text[:1].isupper() and head.lemma_.lower() == head.lower_
     return not name_like or head.lower_.endswith("s")
+
+
+def a_people(noun: Any) -> bool:
+    """ "the Mongols", "the Camisards": a plural name after "the" is a people, whatever the
+    tagger and the recogniser call it (a singular NNP, a PERSON)."""
+    plural = noun.tag_ in {"NNS", "NNPS"} or (
+        noun.pos_ == "PROPN" and noun.lower_.endswith("s") and not noun.lower_.endswith("ss")
+    )
+    return plural and any(c.lower_ == "the" for c in noun.children)
 
 
 def _asked_labels(question: Any) -> set[str]:
@@ -151,13 +161,17 @@ def _mentions(doc: Any, source: str, slot: set[int]) -> list[Mention]:
     skipped = _credit_lines(doc)
     covered = set(skipped)
     for token in doc:
-        role = _role(token)
+        role = "other" if _possessor(token) else _role(token)
         if role is None or token.pos_ not in {"NOUN", "PROPN"} or token.i in skipped:
             continue
         tokens = _noun_phrase(token) + _naming_apposition(token)
         if any(t.tag_ in WH_TAGS for t in tokens):
             continue  # "Which Russian leader …?" asks who; it names no one
-        mention = _mention(doc, tokens, role, source, any(t.i in slot for t in tokens))
+        if _possessor(token):  # "Qutb", not "Qutb's"
+            tokens = [t for t in tokens if not (t.dep_ == "case" and t.head.i == token.i)]
+        # A "whose" question's slot is filled by the possessor alone (roles.asked_slot).
+        answers = any(t.i in slot for t in tokens if not _possessed(t, token))
+        mention = _mention(doc, tokens, role, source, answers)
         if mention is not None:
             found.append(mention)
             covered.update(t.i for t in tokens)
@@ -167,6 +181,11 @@ def _mentions(doc: Any, source: str, slot: set[int]) -> list[Mention]:
             if mention is not None:
                 found.append(mention)
     return found
+
+
+def _possessor(token: Any) -> bool:
+    """A named possessor, "Qutb" of "Qutb's ideas": someone of their own, besides the phrase."""
+    return token.dep_ == "poss" and token.pos_ == "PROPN"
 
 
 def _naming_apposition(head: Any) -> list[Any]:
@@ -231,7 +250,7 @@ def _descriptions(head: Any) -> list[Any]:
     """What an apposition ("Georgy Zinoviev, the top Russian envoy") or a copula ("Newcomen was
     the inventor") says the head is."""
     described = [t for c in head.children if c.dep_ == "appos" for t in c.subtree]
-    if head.dep_ in _SUBJECTS and _copula_subject(head.head) is head:
+    if head.dep_ in _SUBJECTS and _copula_subject(head.head) == head:
         attrs = [c for c in head.head.children if c.dep_ == "attr"]
         described += [t for a in attrs for t in _noun_phrase(a, keep_prepositions=False)]
     return described
@@ -249,13 +268,20 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str, answers: bool)
     titles = frozenset(t.lemma_.lower() for t in described if t.lemma_.lower() in TITLES)
     if not names and not titles and (head.pos_ != "NOUN" or role == "other"):
         return None  # a common noun counts as a subject or object only: "it" may be "the pact"
-    labels = {t.ent_type_ for t in core if t.ent_type_}
+    # Its kind is its own: "Putin's plan" is no person, nor is "the Art Deco style" (a common
+    # noun is what its title, if any, says).
+    if head.pos_ == "NOUN":
+        labels = {head.ent_type_} - {""}
+    else:
+        labels = {t.ent_type_ for t in core if t.ent_type_ and not _possessed(t, head)}
     person = "PERSON" in labels or bool(titles)
-    plural = any(c.dep_ == "conj" for c in head.children) or _plural_noun(head)
+    people = a_people(head)
+    plural = any(c.dep_ == "conj" for c in head.children) or _plural_noun(head) or people
     text = _text(doc, tokens, core, person, plural)
     if text is None:
         return None
-    group = (head.ent_type_ in _GROUP_LABELS or head.lemma_.lower() in GROUP_NOUNS) and not person
+    kind = head.ent_type_ in _GROUP_LABELS or head.lemma_.lower() in GROUP_NOUNS or people
+    group = kind and not person
     own = frozenset(t.lower_ for t in core if t.pos_ == "PROPN" and t.dep_ != "amod")
     named = any(
         t.pos_ == "PROPN" and t.dep_ != "amod" and t.lemma_.lower() not in TITLES for t in tokens
@@ -268,9 +294,19 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str, answers: bool)
     )  # fmt: skip
 
 
+def _possessed(token: Any, head: Any) -> bool:
+    """Whether the token is in a possessor's phrase inside the head's phrase."""
+    while token.i != head.i and token.head.i != token.i:
+        if token.dep_ == "poss":
+            return True
+        token = token.head
+    return False
+
+
 def _text(doc: Any, tokens: list[Any], core: list[Any], person: bool, plural: bool) -> str | None:
     """What to put into the follow-up: the phrase, or its head's, when short; else its people
     ("Putin and Kim Jong-un") or its first person or entity."""
+    tokens, core = _trimmed(tokens), _trimmed(core)
     span = _short(doc, tokens) or _short(doc, core)
     if span is None:
         inner = [e for e in doc.ents if e.label_ in _NAMED and e[0] in tokens]
@@ -284,6 +320,21 @@ def _text(doc: Any, tokens: list[Any], core: list[Any], person: bool, plural: bo
     if span.start == 0 and span[0].lower_ == "the":
         return "the" + span.text[3:]
     return span.text
+
+
+def _trimmed(tokens: list[Any]) -> list[Any]:
+    """Without what a misparse hangs on a name: a coordinator with nothing coordinated ("Richard
+    Trevithick and, separately, Oliver Evans" parses Evans as an apposition) and a number before
+    a person ("Around 1800 Richard Trevithick")."""
+    head = tokens[0]
+    coordinated = any(t.dep_ == "conj" for t in tokens)
+    dropped = set()
+    for t in tokens:
+        if t.dep_ == "cc" and not coordinated:
+            dropped.add(t.i)
+        if t.dep_ == "nummod" and t.head.i == head.i and head.ent_type_ == "PERSON":
+            dropped.update(x.i for x in t.subtree)
+    return [t for t in tokens if t.i not in dropped] or tokens
 
 
 def _with_whole_entities(doc: Any, tokens: list[Any]) -> list[Any]:

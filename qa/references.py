@@ -1,7 +1,8 @@
 """Who "he", "they" or "the ambassador" is in a follow-up, from the previous question and answer.
 
 The follow-up's references come from its spaCy parse: personal pronouns, "the <title>" (a
-title word with nothing but adjectives and nouns before it: "the vice foreign minister"), and
+title word with nothing but adjectives and nouns before it: "the vice foreign minister"), "the
+<group>" ("the ministry", taken by a group the previous turn called so), and
 "that"/"this" standing alone, which refers to what the previous answer said happened (an
 event), not to a name. The candidates and their ranking are in qa/mentions.py.
 "he"/"she" (and him, his, her) take the first person, by gender-neutral rules (spaCy has no
@@ -15,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.lexicon import TITLES
-from qa.mentions import WH_TAGS, Mention
+from qa.lexicon import GROUP_NOUNS, TITLES
+from qa.mentions import WH_TAGS, Mention, a_people
 from qa.roles import clause_role, same_verb
 
 _PERSON_WORDS = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
@@ -66,7 +67,7 @@ def find_references(question: str) -> list[Reference]:
                 possessive = token.tag_ == "PRP$"
                 forms = (verb.lemma_.lower(), role, verb.lower_)
                 found.append(Reference(token.idx, end, token.text, kind, possessive, *forms))
-        elif token.pos_ in {"NOUN", "PROPN"} and token.lemma_.lower() in TITLES:
+        elif token.pos_ in {"NOUN", "PROPN"} and token.lemma_.lower() in TITLES | GROUP_NOUNS:
             reference = _title_reference(token)
             if reference is not None:
                 found.append(reference)
@@ -84,17 +85,11 @@ def _bound_in_question(token, kind: str) -> bool:
         if before.pos_ not in {"NOUN", "PROPN"} or _holds(before, token) or _asked(before):
             continue
         person = before.ent_type_ == "PERSON" or before.lemma_.lower() in TITLES
-        if kind == "person" and _a_people(before):
+        if kind == "person" and a_people(before):
             continue  # "his" is not "the Mongols'"
         if (kind == "person" and person) or (kind == "thing" and not person):
             return True
     return False
-
-
-def _a_people(noun) -> bool:
-    """ "the Mongols", "the Normans": a plural name after "the" is a people, whatever the
-    recogniser calls it (PERSON, here)."""
-    return noun.tag_ in {"NNS", "NNPS"} and any(c.lower_ == "the" for c in noun.children)
 
 
 def _holds(noun, token) -> bool:
@@ -163,7 +158,7 @@ def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
         # pact?" answered "The ministry said the pact between Russia and ..." is Russia's.
         pool = sorted(pool, key=lambda m: (not m.answers, not _parallel(m, reference)))
         mention = next((m for m in pool if _fits(m, reference.kind)), None)
-        if mention is None and reference.kind not in {"thing", "person"}:
+        if mention is None and reference.kind not in {"thing", "person"} | GROUP_NOUNS:
             # "they" a person failing a group (singular they); "the minister" whom no title
             # says is a minister: the person the previous turn is about.
             mention = next((m for m in free if m.person), None)
@@ -204,6 +199,8 @@ def _fits(mention: Mention, kind: str) -> bool:
         return mention.group or (mention.plural and mention.person)
     if kind == "thing":
         return not mention.person
+    if kind in GROUP_NOUNS:  # "the ministry": the group called so ("Seoul's foreign ministry")
+        return mention.group and kind in _words(mention.text)
     return kind in mention.titles
 
 

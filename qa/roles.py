@@ -243,17 +243,28 @@ def asked_slot(question: Any, answer: Any) -> set[int]:
     (or patient) of the answer's clause with the question's verb."""
     wanted = []
     for p in predicates(question):
-        if p.agent is not None and p.agent.text.split()[0].lower() in _WH_WORDS:
-            wanted.append((p.lemma, "agent"))
-        if p.patient is not None and p.patient.text.split()[0].lower() in _WH_WORDS:
-            wanted.append((p.lemma, "patient"))
+        for slot in ("agent", "patient"):
+            argument = getattr(p, slot)
+            wh = argument.text.split()[0].lower() if argument is not None else ""
+            if wh in _WH_WORDS:
+                wanted.append((p.lemma, slot, wh == "whose"))
     found: set[int] = set()
     for p in predicates(answer):
-        for lemma, slot in wanted:
+        for lemma, slot, whose in wanted:
             argument = getattr(p, slot)
             if argument is not None and not argument.pronoun and same_verb(lemma, p.lemma):
-                found.update(range(argument.start, argument.end))
+                positions = range(argument.start, argument.end)
+                found.update(_possessors(answer, positions) if whose else positions)
     return found
+
+
+def _possessors(parsed: Any, positions: range) -> set[int]:
+    """ "Whose ideas …?" is answered by the possessor: "Qutb" of "Qutb's ideas" (the whole
+    argument when it has none)."""
+    owners = [t for i in positions if (t := parsed[i]).dep_ == "poss" and t.head.i in positions]
+    if not owners:
+        return set(positions)
+    return {t.i for owner in owners for t in owner.subtree if t.i in positions}
 
 
 def same_verb(a: str, b: str) -> bool:

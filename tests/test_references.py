@@ -468,3 +468,52 @@ def test_a_name_the_tagger_calls_plural_is_still_he():
     turn = _turn(answer, quotes=[answer[:-4]])
     follow_up = "Which dynasty did the Mongols destroy under his reign?"
     assert "Ögedei's reign" in _with_evidence(follow_up, question, turn)
+
+
+def test_whose_is_answered_by_the_possessor():
+    question = "Whose ideas became increasingly radical during his imprisonment?"
+    answer = "Qutb's ideas became increasingly radical during his imprisonment. [1]"
+    turn = _turn(answer, quotes=[answer[:-4]])
+    assert _with_evidence("When was he executed?", question, turn) == "When was Qutb executed?"
+
+
+def test_a_possessive_phrase_is_not_its_possessor():
+    # "Putin's plan" is a plan; "Putin" is a person of his own.
+    found = {m.text: m for m in mentions("What is the plan?", "Putin's plan is a visit.")}
+    assert not found["Putin's plan"].person and found["Putin"].person
+
+
+def test_a_copula_gives_the_name_its_title():
+    [newcomen, *_] = mentions("Who invented it?", "Thomas Newcomen was the inventor of it.")
+    assert newcomen.text == "Thomas Newcomen" and "inventor" in newcomen.titles
+
+
+def test_a_name_is_put_in_without_what_a_misparse_hangs_on_it():
+    answer = (
+        "Around 1800 Richard Trevithick and, separately, Oliver Evans in 1801 introduced engines "
+        "using high-pressure steam."
+    )
+    assert "Richard Trevithick" in [m.text for m in mentions("Who used steam?", answer)]
+
+
+def test_they_is_a_people_the_tagger_calls_singular():
+    question = "Which group of Huguenots rioted against the Catholic Church?"
+    answer = "The Camisards who were Huguenots rioted against the Catholic Church in the region."
+    follow_up = "Between which years did French troops hunt them down?"
+    assert "the Camisards" in _standalone(follow_up, question, answer)
+
+
+def test_a_common_noun_is_no_person_for_the_name_it_holds():
+    # spaCy calls "Art Deco" a person; "she" here has no antecedent in the answer.
+    question = "Which artist represented the Art Deco style?"
+    answer = "Better than anyone else she represented the Art Deco style in painting."
+    assert _standalone("Who did she marry?", question, answer) == "Who did she marry?"
+
+
+def test_the_group_noun_is_the_group_called_so():
+    question = "Which South Korean ministry summoned the Russian ambassador?"
+    follow_up = "What did the ministry say about the treaty?"
+    answer = "South Korea's foreign ministry said it had summoned the Russian ambassador."
+    standalone = _standalone(follow_up, question, answer)
+    assert standalone == "What did South Korea's foreign ministry say about the treaty?"
+    assert not resolve("What did the ministry say?", mentions(QUESTION, ANSWER))
