@@ -59,6 +59,7 @@ class Mention:
     verb: str = ""  # the lemma of the verb it is the subject or object of
     logical_role: str = "other"  # "subject" (the doer, a passive's "by" phrase too) or "object"
     label: str = ""  # its head's entity label ("GPE")
+    counted: bool = False  # people counted, not named ("The two … agreed"): nothing to put in
 
 
 def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
@@ -162,6 +163,9 @@ def _mentions(doc: Any, source: str, slot: set[int]) -> list[Mention]:
     covered = set(skipped)
     for token in doc:
         role = "other" if _possessor(token) else _role(token)
+        if role is not None and _counted_people(token):
+            found.append(_counted_mention(token, role, source, token.i in slot))
+            continue
         if role is None or token.pos_ not in {"NOUN", "PROPN"} or token.i in skipped:
             continue
         tokens = _noun_phrase(token) + _naming_apposition(token)
@@ -181,6 +185,31 @@ def _mentions(doc: Any, source: str, slot: set[int]) -> list[Mention]:
             if mention is not None:
                 found.append(mention)
     return found
+
+
+_COUNTS = {"two", "three", "four", "both"}
+
+
+def _counted_people(token: Any) -> bool:
+    """ "The two" or "Both" as a subject or object: the people the story named before."""
+    if token.lower_ == "both":
+        return token.pos_ == "PRON"
+    return (
+        token.pos_ == "NUM"
+        and token.lower_ in _COUNTS
+        and any(c.lower_ == "the" for c in token.children)
+    )
+
+
+def _counted_mention(token: Any, role: str, source: str, answers: bool) -> Mention:
+    start = min(t.i for t in token.subtree if t.i <= token.i)
+    verb, logical_role = clause_role(token)
+    text = token.doc[start : token.i + 1].text
+    return Mention(
+        text, frozenset(), frozenset(), frozenset(), True, False, role, source,
+        plural=True, answers=answers, main=_in_main_clause(token), verb=verb.lemma_.lower(),
+        logical_role=logical_role, counted=True,
+    )  # fmt: skip
 
 
 def _possessor(token: Any) -> bool:

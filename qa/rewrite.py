@@ -5,8 +5,9 @@ the whole question. References ("he", "the ambassador") are resolved from the pr
 and answer, checked against the answer's evidence (qa/candidates.py, qa/references.py). In
 generate mode the LLM rewrites the question, and its rewrite is kept only if it names what the
 references were resolved to; otherwise the references are replaced by rule, and a follow-up
-without references ("Why?") or with one to what happened ("When did that happen?") gets the
-previous standalone question put in front of it.
+without references ("Why?"), with one to what happened ("When did that happen?") or with one to
+people the answer only counts ("The two … agreed") gets the previous standalone question put in
+front of it.
 """
 
 from __future__ import annotations
@@ -77,9 +78,12 @@ def choose_rewrite(
     resolved = []
     if find_references(question):
         resolved = resolve(question, candidates(conversation[-1], previous))
+    # "they" for "The two … agreed" is resolved, but to no one a rewrite can name: the previous
+    # question goes in front, as for a follow-up without references.
+    named = [r for r in resolved if not r.mention.counted]
     if rewritten and plausible_rewrite(question, rewritten, conversation):
-        if agrees(rewritten, resolved, question):
+        if named == resolved and agrees(rewritten, resolved, question):
             return rewritten
-    if resolved and not has_event_reference(question):
+    if resolved and named == resolved and not has_event_reference(question):
         return substitute(question, resolved)
-    return rewrite_rule_based(substitute(question, resolved), conversation)
+    return rewrite_rule_based(substitute(question, named), conversation)

@@ -517,3 +517,15 @@ def test_the_group_noun_is_the_group_called_so():
     standalone = _standalone(follow_up, question, answer)
     assert standalone == "What did South Korea's foreign ministry say about the treaty?"
     assert not resolve("What did the ministry say?", mentions(QUESTION, ANSWER))
+
+
+def test_they_for_the_two_the_answer_does_not_name_brings_the_previous_question():
+    question = "Who discussed the summit with Cho Tae-yul in a phone call on Thursday?"
+    answer = (
+        "The two in a phone call on Thursday also discussed the summit and agreed to closely "
+        "monitor the situation, the foreign ministry said. [1]"
+    )
+    turn = PreviousTurn(answer)
+    follow_up = "What did they agree to do?"
+    standalone = choose_rewrite(follow_up, [question], turn, "What did the ministry agree to do?")
+    assert standalone == f"{question} {follow_up}"
