@@ -10,7 +10,12 @@ gives a case for each of its clauses that has a subject and an object (or passiv
 Both are verified (qa/verify.py, real embedder, default support threshold) against what the
 model would be shown: the source sentence and its neighbours in the document, six sentences.
 
-Reported: catch rate (swapped judged unsupported), the share caught by the role check alone
+A second kind of case, "partner": a clause whose verb has a "with"/"against"/"to"/"from" phrase
+holding a named entity, and the same clause with that entity replaced by another of the same
+kind from the shown sentences ("… signed a pact with North Korea" → "… with South Korea"), so
+that the facts check passes and only the roles can tell.
+
+Reported per kind: catch rate (swapped judged unsupported), the share caught by the role check alone
 (the facts-and-similarity check passed them), and the share of originals wrongly rejected.
 
     python benchmarks/role_swaps.py --limit 400
@@ -98,6 +103,50 @@ def swap_cases(doc):
     return cases
 
 
+_PARTNERS = {"with", "against", "to", "from"}
+
+
+def partner_cases(doc, window_entities):
+    """(original clause, clause with another partner) for each verb with a subject and a
+    "with"/"against"/"to"/"from" phrase that holds a named entity: the partner replaced by
+    another entity of the same kind from the shown sentences, so that every name is still in
+    the evidence and only the roles can tell ("… signed a pact with North Korea" →
+    "… with South Korea")."""
+    cases = []
+    for verb in doc:
+        if verb.pos_ != "VERB":
+            continue
+        subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+        if subject is None or subject.pos_ == "PRON":
+            continue
+        for prep in verb.children:
+            if prep.dep_ != "prep" or prep.lower_ not in _PARTNERS or prep.i < verb.i:
+                continue
+            obj = next((c for c in prep.children if c.dep_ == "pobj"), None)
+            partner = _phrase(doc, obj)
+            first = doc[min(t.i for t in subject.subtree) : subject.i + 1]
+            if partner is None or len(first) > _MAX_PHRASE or first.end > verb.i:
+                continue
+            named = [e for e in doc.ents if partner.start <= e.start and e.end <= partner.end]
+            words = {w.lower() for w in partner.text.split()}
+            other = next(
+                (
+                    e
+                    for e in window_entities
+                    if e.label_ == named[0].label_
+                    and not {w.lower() for w in e.text.split()} <= words
+                ),
+                None,
+            )
+            if other is None:
+                continue
+            head = doc[first.start : partner.start].text_with_ws
+            original = (head + partner.text).rstrip(" ,;:") + "."
+            swapped = (head + other.text).rstrip(" ,;:") + "."
+            cases.append((original[0].upper() + original[1:], swapped[0].upper() + swapped[1:]))
+    return cases
+
+
 _MAX_PHRASE = 8
 _NAMES = {"PERSON", "NORP", "FAC", "ORG", "GPE", "LOC", "PRODUCT", "EVENT", "WORK_OF_ART", "LAW"}
 
@@ -146,17 +195,22 @@ def main() -> None:
     started = time.perf_counter()
     rows = []
     for name, sentences in (("sample", sample_sentences()), ("squad", squad_sentences())):
-        docs = parse_many(text[s:e] for _, text, s, e in sentences)
+        docs = list(parse_many(text[s:e] for _, text, s, e in sentences))
         cases = []
         for (_, text, s, e), doc in zip(sentences, docs, strict=True):
-            cases += [(text, s, e, *case) for case in swap_cases(doc)]
-        for text, s, e, original, swapped in cases[: args.limit]:
+            cases += [("swap", text, s, e, *case) for case in swap_cases(doc)]
+        for i, ((_, text, s, e), doc) in enumerate(zip(sentences, docs, strict=True)):
+            near = range(max(0, i - NEIGHBOURS_BEFORE), min(len(docs), i + NEIGHBOURS_AFTER + 1))
+            shown = [x for j in near if sentences[j][1] is text for x in docs[j].ents]
+            cases += [("partner", text, s, e, *case) for case in partner_cases(doc, shown)]
+        for kind, text, s, e, original, swapped in cases[: args.limit]:
             checked = verify_sentences(
                 [original, swapped], shown_spans(text, s, e), embedder, settings.support_threshold
             )
             rows.append(
                 {
                     "set": name,
+                    "kind": kind,
                     "original": original,
                     "swapped": swapped,
                     "original_supported": checked[0].supported,
@@ -166,12 +220,13 @@ def main() -> None:
                 }
             )
     summary = {}
-    for name in ("sample", "squad", "all"):
-        part = [r for r in rows if name in ("all", r["set"])]
+    groups = [(kind, name) for kind in ("swap", "partner") for name in ("sample", "squad", "all")]
+    for kind, name in groups:
+        part = [r for r in rows if r["kind"] == kind and name in ("all", r["set"])]
         n = len(part) or 1
         caught = [r for r in part if not r["swapped_supported"]]
         by_roles = [r for r in caught if _role_reason(r["swapped_reason"])]
-        summary[name] = {
+        summary[f"{kind} / {name}"] = {
             "cases": len(part),
             "catch_rate": len(caught) / n,
             "caught_by_roles_only": len(by_roles) / n,
@@ -184,7 +239,7 @@ def main() -> None:
         }
     print_table(
         [
-            "set",
+            "kind / set",
             "cases",
             "catch rate",
             "by roles only",
@@ -205,7 +260,7 @@ def main() -> None:
             for k, v in summary.items()
         ],
     )
-    missed = [r["swapped"] for r in rows if r["swapped_supported"]]
+    missed = [(r["kind"], r["swapped"]) for r in rows if r["swapped_supported"]]
     path = write_result(
         "role_swaps",
         {

@@ -8,14 +8,16 @@ reported speech ("A said that B would …") yields the outer and the inner claus
 Doc or Span, so parses stored at index time can be read the same way.
 
 `role_conflict` compares a generated sentence with a span that seems to support it: the same
-predicate with the agent and patient exchanged, or done by another named entity, is a conflict.
+predicate with the agent and patient exchanged, done by another named entity, given a doer an
+agentless passive does not name, or with another named partner ("signed a pact with X"), is a
+conflict.
 `asked_slot` finds the words of an answer that fill a question's "who"/"what" (for the
 follow-up resolution, qa/mentions.py).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 _SUBJECT = {"nsubj", "csubj"}
@@ -28,6 +30,7 @@ _RELATIVE = {"who", "which", "that"}
 _MAX_DEPTH = 3
 ROLE_REASON_MARK = "who did what"  # every conflict reason starts with this
 _WH_WORDS = {"who", "whom", "what", "which", "whose"}
+_PARTNER_PREPOSITIONS = {"with", "against", "to", "from"}
 
 
 @dataclass(frozen=True)
@@ -51,6 +54,8 @@ class Predicate:
     # The lower-cased words around an agentless passive's patient ("a pact between Russia and
     # North Korea signed …"): the only place such a sentence can say who did it.
     context: frozenset[str] = frozenset()
+    # The named partners of the verb by preposition: "signed a pact *with North Korea*".
+    partners: tuple[tuple[str, Argument], ...] = ()
 
 
 def predicates(parsed: Any) -> list[Predicate]:
@@ -65,6 +70,21 @@ def predicates(parsed: Any) -> list[Predicate]:
 
 
 def _predicate(verb: Any) -> Predicate:
+    predicate = _roles(verb)
+    # The parser hangs "with X" on the verb or on its object ("signed a pact with X") alike.
+    heads = [verb, *(c for c in verb.children if c.dep_ in _OBJECT)]
+    partners = tuple(
+        (prep.lower_, _argument(obj))
+        for head in heads
+        for prep in head.children
+        if prep.dep_ == "prep" and prep.lower_ in _PARTNER_PREPOSITIONS
+        for obj in prep.children
+        if obj.dep_ == "pobj"
+    )
+    return replace(predicate, partners=partners) if partners else predicate
+
+
+def _roles(verb: Any) -> Predicate:
     lemma = verb.lemma_.lower()
     passive_subject = _child(verb, _PASSIVE_SUBJECT)
     if passive_subject is not None or _reduced_relative(verb):
@@ -141,8 +161,17 @@ def _close(a: str, b: str) -> bool:
 
 
 def _named_differently(a: Argument, b: Argument) -> bool:
-    """Both arguments are named (proper nouns) and share no name or word: other entities."""
-    return bool(a.names and b.names) and not _same(a, b)
+    """Both arguments are named (proper nouns) and neither's names are all among the other's:
+    other entities ("South Korea" and "North Korea", "Kim Hong-kyun" and "Kim Jong-un"; but
+    "Zinoviev" is "Ambassador Georgy Zinoviev")."""
+    if not (a.names and b.names):
+        return False
+    return not (_names_within(a.names, b.names) or _names_within(b.names, a.names))
+
+
+def _names_within(names: frozenset[str], others: frozenset[str]) -> bool:
+    """Every name is among the others ("Russia" among "Russian"); no name is within anything."""
+    return all(any(n == o or _close(n, o) for o in others) for n in names)
 
 
 def _comparable(arg: Argument | None) -> bool:
@@ -163,15 +192,18 @@ def predicate_conflict(claim: Predicate, source: Predicate) -> str | None:
             f"{ROLE_REASON_MARK}: the source has '{sa.text}' as subject of '{claim.lemma}', "
             f"not '{ca.text}'"
         )
-    if sa is None and source.passive and _comparable(ca) and not _named_in(ca, source.context):
+    unnamed_doer = sa is None and source.passive and _comparable(ca)
+    if unnamed_doer and not _names_within(ca.names, source.context):
         return f"{ROLE_REASON_MARK}: the source does not say that '{ca.text}' did '{claim.lemma}'"
+    for preposition, partner in claim.partners:
+        # "borrowed from X or directly from Y": a partner is contradicted only by all of them.
+        theirs = [other for p, other in source.partners if p == preposition]
+        if theirs and _comparable(partner) and all(_named_differently(partner, o) for o in theirs):
+            return (
+                f"{ROLE_REASON_MARK}: the source has '{claim.lemma} … {preposition} "
+                f"{theirs[0].text}', not '{preposition} {partner.text}'"
+            )
     return None
-
-
-def _named_in(argument: Argument, words: frozenset[str]) -> bool:
-    """Every name of the argument is among the words; an argument with no name says nothing
-    checkable ("the government signed …") and passes."""
-    return all(any(name == w or _close(name, w) for w in words) for name in argument.names)
 
 
 def _reversed(lemma: str, source: Predicate) -> str:

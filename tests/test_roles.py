@@ -70,6 +70,19 @@ def test_a_participle_clause_takes_the_main_clause_subject():
         ("South Korea signed a pact with North Korea.", PACT, True),
         ("Russia and North Korea signed a pact in Pyongyang.", PACT, False),
         ("The pact was signed in Pyongyang.", PACT, False),
+        # The same verb with another named partner, or another Kim, is someone else.
+        (
+            "Russia signed a treaty with South Korea.",
+            "Russia signed a treaty with North Korea.",
+            True,
+        ),
+        (
+            "Russia signed a treaty with North Korea.",
+            "Russia signed a treaty with North Korea.",
+            False,
+        ),
+        ("Kim Jong-un summoned Zinoviev.", "Kim Hong-kyun summoned Zinoviev.", True),
+        ("Kim summoned Zinoviev.", "Kim Hong-kyun summoned Zinoviev.", False),
     ],
 )
 def test_role_conflicts(claim, source, conflict):
