@@ -245,8 +245,13 @@ def _slot_fillers(question: str, text: str) -> list[Mention]:
 
 def _same_one(a: Mention, b: Mention) -> bool:
     """By surname: "Zinoviev" is "Georgy Zinoviev", "Kim" is "Kim Hong-kyun", but "Louis
-    Pasteur" is not "Pierre-Louis Moreau de Maupertuis"."""
-    return a.text == b.text or _surname(a) in _words(b.text) or _surname(b) in _words(a.text)
+    Pasteur" is not "Pierre-Louis Moreau de Maupertuis", nor "Robert Koch's 1891 proofs" Koch
+    (its own names are those of its head, not its possessor's)."""
+    return a.text == b.text or _surname(a) in _own_words(b) or _surname(b) in _own_words(a)
+
+
+def _own_words(mention: Mention) -> set[str]:
+    return set(mention.own_names) or _words(mention.text)
 
 
 def _surname(mention: Mention) -> str:

@@ -60,6 +60,7 @@ class Mention:
     logical_role: str = "other"  # "subject" (the doer, a passive's "by" phrase too) or "object"
     label: str = ""  # its head's entity label ("GPE")
     counted: bool = False  # people counted, not named ("The two … agreed"): nothing to put in
+    kinds: frozenset[str] = frozenset()  # what group it is called ("party" for "the SNP")
 
 
 def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
@@ -176,6 +177,18 @@ def _mentions(doc: Any, source: str, slot: set[int]) -> list[Mention]:
         # A "whose" question's slot is filled by the possessor alone (roles.asked_slot).
         answers = any(t.i in slot for t in tokens if not _possessed(t, token))
         mention = _mention(doc, tokens, role, source, answers)
+        name = _copula_name(token) if mention is not None and not mention.names else None
+        if name is not None:  # "The party that ran it was the SNP": the SNP, a party
+            named = _mention(doc, name, role, source, answers)
+            if named is not None and named.names:
+                mention = replace(
+                    named,
+                    titles=named.titles | mention.titles,
+                    kinds=named.kinds | mention.kinds,
+                    group=named.group or mention.group,
+                    person=named.person or mention.person,
+                )
+                tokens = tokens + name
         if mention is not None:
             found.append(mention)
             covered.update(t.i for t in tokens)
@@ -275,6 +288,16 @@ def _noun_phrase(head: Any, keep_prepositions: bool = True) -> list[Any]:
     return tokens
 
 
+def _copula_name(head: Any) -> list[Any] | None:
+    """The named phrase a copula gives an unnamed subject ("The party … was the SNP")."""
+    if head.dep_ not in _SUBJECTS or _copula_subject(head.head) != head:
+        return None
+    attr = next((c for c in head.head.children if c.dep_ == "attr"), None)
+    if attr is None or attr.pos_ != "PROPN":
+        return None
+    return _noun_phrase(attr, keep_prepositions=False)
+
+
 def _descriptions(head: Any) -> list[Any]:
     """What an apposition ("Georgy Zinoviev, the top Russian envoy") or a copula ("Newcomen was
     the inventor") says the head is."""
@@ -292,9 +315,14 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str, answers: bool)
     core = _noun_phrase(head, keep_prepositions=False) if len(tokens) > 1 else tokens
     core = core + [t for t in _naming_apposition(head) if t not in core]
     tokens = _with_whole_entities(doc, tokens)  # "Jesus the Interpreter", not "Jesus"
-    names = frozenset(t.lower_ for t in tokens if t.pos_ == "PROPN" or t.ent_type_ in _NAMED)
+    names = frozenset(
+        t.lower_
+        for t in tokens
+        if (t.pos_ == "PROPN" or t.ent_type_ in _NAMED) and t.dep_ != "case"
+    )
     described = core + _descriptions(head)
     titles = frozenset(t.lemma_.lower() for t in described if t.lemma_.lower() in TITLES)
+    kinds = frozenset(t.lemma_.lower() for t in described if t.lemma_.lower() in GROUP_NOUNS)
     if not names and not titles and (head.pos_ != "NOUN" or role == "other"):
         return None  # a common noun counts as a subject or object only: "it" may be "the pact"
     # Its kind is its own: "Putin's plan" is no person, nor is "the Art Deco style" (a common
@@ -311,7 +339,9 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str, answers: bool)
         return None
     kind = head.ent_type_ in _GROUP_LABELS or head.lemma_.lower() in GROUP_NOUNS or people
     group = kind and not person
-    own = frozenset(t.lower_ for t in core if t.pos_ == "PROPN" and t.dep_ != "amod")
+    own = frozenset(
+        t.lower_ for t in core if t.pos_ == "PROPN" and t.dep_ != "amod" and not _possessed(t, head)
+    )
     named = any(
         t.pos_ == "PROPN" and t.dep_ != "amod" and t.lemma_.lower() not in TITLES for t in tokens
     )
@@ -320,6 +350,7 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str, answers: bool)
     return Mention(
         text, names, own, titles, person, group, role, source,
         named, plural, answers, _in_main_clause(head), verb, logical_role, head.ent_type_,
+        kinds=kinds,
     )  # fmt: skip
 
 
@@ -353,8 +384,8 @@ def _text(doc: Any, tokens: list[Any], core: list[Any], person: bool, plural: bo
 
 def _trimmed(tokens: list[Any]) -> list[Any]:
     """Without what a misparse hangs on a name: a coordinator with nothing coordinated ("Richard
-    Trevithick and, separately, Oliver Evans" parses Evans as an apposition) and a number before
-    a person ("Around 1800 Richard Trevithick")."""
+    Trevithick and, separately, Oliver Evans" parses Evans as an apposition), a number before
+    a person ("Around 1800 Richard Trevithick"), and a possessor's "'s"."""
     head = tokens[0]
     coordinated = any(t.dep_ == "conj" for t in tokens)
     dropped = set()
@@ -363,6 +394,9 @@ def _trimmed(tokens: list[Any]) -> list[Any]:
             dropped.add(t.i)
         if t.dep_ == "nummod" and t.head.i == head.i and head.ent_type_ == "PERSON":
             dropped.update(x.i for x in t.subtree)
+    last = max(tokens, key=lambda t: t.i)
+    if last.dep_ == "case":  # "Robert Koch", not "Robert Koch's"
+        dropped.add(last.i)
     return [t for t in tokens if t.i not in dropped] or tokens
 
 

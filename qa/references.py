@@ -200,7 +200,7 @@ def _fits(mention: Mention, kind: str) -> bool:
     if kind == "thing":
         return not mention.person
     if kind in GROUP_NOUNS:  # "the ministry": the group called so ("Seoul's foreign ministry")
-        return mention.group and kind in _words(mention.text)
+        return mention.group and (kind in mention.kinds or kind in _words(mention.text))
     return kind in mention.titles
 
 

@@ -54,6 +54,8 @@ def plausible_rewrite(question: str, rewritten: str, previous_standalone: list[s
 
     if not 3 <= len(rewritten) <= 300 or rewritten in previous_standalone:
         return False
+    if rewritten.strip().lower() == question.strip().lower():
+        return False  # the follow-up given back: no rewrite (the rules or the prepend instead)
     own, kept = terms([question, rewritten])
     return len(own & kept) >= len(own) / 2
 

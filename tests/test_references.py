@@ -529,3 +529,31 @@ def test_they_for_the_two_the_answer_does_not_name_brings_the_previous_question(
     follow_up = "What did they agree to do?"
     standalone = choose_rewrite(follow_up, [question], turn, "What did the ministry agree to do?")
     assert standalone == f"{question} {follow_up}"
+
+
+def test_a_copula_names_an_unnamed_subject_and_the_group_noun_finds_it():
+    question = "Which party ran the campaign?"
+    answer = "The party that ran the campaign was the SNP. [1]"
+    standalone = _standalone("What did the party argue?", question, answer)
+    assert standalone == "What did the SNP argue?"
+
+
+def test_a_possessor_is_not_the_phrase_it_possesses():
+    # The short answer "Robert Koch" is the possessor, not "Robert Koch's 1891 proofs".
+    question = "Whose 1891 proofs confirmed microorganisms as the cause of disease?"
+    answer = (
+        "It was not until Robert Koch's 1891 proofs, for which he was awarded a Nobel Prize in "
+        "1905, that microorganisms were confirmed as the cause of disease. [1]"
+    )
+    turn = _turn(answer, quotes=[answer[:-4]], short="Robert Koch", p=0.55)
+    follow_up = "In what year was he awarded a Nobel Prize?"
+    assert _with_evidence(follow_up, question, turn) == (
+        "In what year was Robert Koch awarded a Nobel Prize?"
+    )
+
+
+def test_an_llm_rewrite_that_gives_the_follow_up_back_is_no_rewrite():
+    question = "Who discussed the summit with Cho Tae-yul?"
+    follow_up = "What did they agree to do?"
+    turn = PreviousTurn("Not found in the documents.")
+    assert choose_rewrite(follow_up, [question], turn, follow_up) == f"{question} {follow_up}"
