@@ -10,6 +10,7 @@ only, so paraphrases are not dropped for their wording.
 
 A bare phrase with no verb ("June 21", "1996") means something only as the answer to the
 question: it is compared as "question + phrase", and every content word of it must be in the span.
+A news dateline ("SEOUL —") says where a story was filed: its words support nothing.
 """
 
 from __future__ import annotations
@@ -28,6 +29,11 @@ from qa.roles import Predicate, compare_roles, predicates
 
 _MARKER = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 _WORD = re.compile(r"\w+")
+# "SEOUL —", "WASHINGTON, June 21 (Reuters) -": where the story was filed, which supports nothing
+# a reply says ("SEOUL" for "Which news agency's witness …?").
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z.'’\- ]{1,40}(?:,[^—–\n]{0,40}?)?\s*(?:\([^)\n]{0,20}\))?\s*(?:—|–|--?)\s"
+)
 _MONTHS = {
     "january",
     "february",
@@ -108,7 +114,7 @@ def verify_sentences(
         for sentence, phrase in zip(sentences, bare, strict=True)
     ]
     similarity = _similarities(claimed, shown, embedder, stored_vectors)
-    span_words = [{w.lower() for w in _WORD.findall(e.text)} for e in shown]
+    span_words = [{w.lower() for w in _WORD.findall(_DATELINE.sub("", e.text))} for e in shown]
     return [
         _check(sentence, row, shown, span_words, threshold, claim, span_roles, phrase)
         for sentence, row, claim, phrase in zip(sentences, similarity, claims, bare, strict=True)

@@ -252,3 +252,16 @@ def test_a_true_reply_from_a_sentence_that_does_not_answer_falls_back(ask):
     answer, _ = ask(other)
     assert FALLBACK_NOTE in answer.notes
     assert [s.text for s in answer.sentences] == extractive
+
+
+def test_a_dateline_supports_nothing(fake_embedder):
+    from qa.evidence import Evidence
+    from qa.verify import verify_sentences
+
+    text = "SEOUL — A Reuters witness saw him enter the ministry building on Friday."
+    shown = [Evidence("doc", 0, len(text), text, 0, 0, 0, 1)]
+    question = "Which news agency's witness saw him enter the ministry building?"
+    seoul, reuters = verify_sentences(
+        ["SEOUL", "Reuters"], shown, fake_embedder, 0.0, False, question
+    )
+    assert not seoul.supported and reuters.supported
