@@ -172,8 +172,6 @@ def _mentions(doc: Any, source: str, slot: set[int]) -> list[Mention]:
         tokens = _noun_phrase(token) + _naming_apposition(token)
         if any(t.tag_ in WH_TAGS for t in tokens):
             continue  # "Which Russian leader …?" asks who; it names no one
-        if _possessor(token):  # "Qutb", not "Qutb's"
-            tokens = [t for t in tokens if not (t.dep_ == "case" and t.head.i == token.i)]
         # A "whose" question's slot is filled by the possessor alone (roles.asked_slot).
         answers = any(t.i in slot for t in tokens if not _possessed(t, token))
         mention = _mention(doc, tokens, role, source, answers)

@@ -82,10 +82,11 @@ def choose_rewrite(
         resolved = resolve(question, candidates(conversation[-1], previous))
     # "they" for "The two … agreed" is resolved, but to no one a rewrite can name: the previous
     # question goes in front, as for a follow-up without references.
-    named = [r for r in resolved if not r.mention.counted]
+    counted = any(r.mention.counted for r in resolved)
     if rewritten and plausible_rewrite(question, rewritten, conversation):
-        if named == resolved and agrees(rewritten, resolved, question):
+        if not counted and agrees(rewritten, resolved, question):
             return rewritten
-    if resolved and named == resolved and not has_event_reference(question):
+    if resolved and not counted and not has_event_reference(question):
         return substitute(question, resolved)
+    named = [r for r in resolved if not r.mention.counted]
     return rewrite_rule_based(substitute(question, named), conversation)
