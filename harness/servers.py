@@ -75,6 +75,24 @@ def rss_mb(process: subprocess.Popen) -> float | None:
     return _status_mb(process, "VmRSS:")
 
 
+def tree_pss_mb(process: subprocess.Popen) -> float | None:
+    """The proportional memory (PSS, Linux) of the process and every process it started, in MB:
+    pages a forked worker shares with its parent count once, split between them."""
+    pids, total = [process.pid], 0
+    while pids:
+        pid = pids.pop()
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+            for task in Path(f"/proc/{pid}/task").iterdir():
+                pids.extend(int(c) for c in (task / "children").read_text().split())
+        except OSError:  # gone meanwhile
+            if pid == process.pid:
+                return None
+    return total / 1024
+
+
 def _status_mb(process: subprocess.Popen, field: str) -> float | None:
     try:
         for line in Path(f"/proc/{process.pid}/status").read_text().splitlines():

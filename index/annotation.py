@@ -13,17 +13,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from index.nlp import parse_each
+from index.nlp import parse_each, worker_processes
 
 ANNOTATION_VERSION = 1
 _INDEX_TIME_DISABLED = ["tagger", "attribute_ruler", "lemmatizer"]
 
 
 def annotate(texts: list[str]) -> list[dict[str, Any]]:
-    """One annotation per sentence text, parsed in batches."""
+    """One annotation per sentence text, parsed in batches; a large batch by one process per core
+    (the parse is single-threaded, and indexing runs it before the model's forward passes, which
+    use every core)."""
     if not texts:
         return []
-    return parse_each(texts, _encode, disable=_INDEX_TIME_DISABLED)
+    processes = worker_processes(len(texts))
+    return parse_each(texts, _encode, disable=_INDEX_TIME_DISABLED, processes=processes)
 
 
 def _encode(doc: Any) -> dict[str, Any]:

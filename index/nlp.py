@@ -8,6 +8,7 @@ time. Loading takes about 3 s, so it happens on first use.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
@@ -81,12 +82,22 @@ def parse_each(
     convert: Callable[[Any], T],
     batch_size: int = 64,
     disable: list[str] | None = None,
+    processes: int = 1,
 ) -> list[T]:
-    """`convert(doc)` of each text's Doc, parsed in batches. A Doc is dropped once converted:
-    an indexing batch's 1,700 sentence Docs held at once added ~100 MB to the indexer's peak."""
+    """`convert(doc)` of each text's Doc, parsed in batches, by `processes` worker processes
+    when more than one (spaCy's own `n_process`). A Doc is dropped once converted: an indexing
+    batch's 1,700 sentence Docs held at once added ~100 MB to the indexer's peak."""
     nlp = pipeline()
     with _lock:
         _use_ops()
-        return [
-            convert(doc) for doc in nlp.pipe(texts, batch_size=batch_size, disable=disable or [])
-        ]
+        docs = nlp.pipe(texts, batch_size=batch_size, disable=disable or [], n_process=processes)
+        return [convert(doc) for doc in docs]
+
+
+def worker_processes(texts: int, batch_size: int = 64, most: int = 4) -> int:
+    """How many processes should parse `texts` texts in batches of `batch_size`: one per core
+    this process may use (at most `most`) once there are two batches or more to share, else
+    one."""
+    if texts < 2 * batch_size:
+        return 1
+    return max(1, min(most, len(os.sched_getaffinity(0))))

@@ -3,6 +3,8 @@ The real spaCy pipeline is used (loaded once per test process, a few seconds).""
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 import pytest
 
@@ -78,6 +80,18 @@ def test_annotation_offsets_are_relative_to_the_sentence():
     text = "On June 21, South Korea summoned Russian Ambassador Georgy Zinoviev."
     found = {(e.text, e.label) for e in entities(text, annotate([text])[0])}
     assert {("June 21", "DATE"), ("South Korea", "GPE"), ("Georgy Zinoviev", "PERSON")} <= found
+
+
+def test_a_large_batch_is_annotated_by_worker_processes_exactly_as_by_one():
+    from index.annotation import _INDEX_TIME_DISABLED, _encode
+    from index.nlp import parse_each, worker_processes
+
+    texts = [f"On June {d}, South Korea summoned envoy number {d * 7}." for d in range(1, 29)] * 5
+    assert worker_processes(len(texts)) == min(4, len(os.sched_getaffinity(0)))
+    assert worker_processes(127) == 1
+    one = parse_each(texts, _encode, disable=_INDEX_TIME_DISABLED, processes=1)
+    assert annotate(texts) == one
+    assert parse_each(texts, _encode, disable=_INDEX_TIME_DISABLED, processes=2) == one
 
 
 def test_short_answer_candidates_and_exact_span():

@@ -71,3 +71,37 @@ def test_twenty_users_asking_and_uploading_at_once(served, tmp_path):
     assert len(chunk_ids) == len(set(chunk_ids))
     found = backend.ask("Which ferry to the island of Isle17x3 resumed service?")
     assert "Isle17x3" in found.answer
+
+
+def test_large_uploads_parsed_by_worker_processes_while_others_ask(served, tmp_path):
+    """A document of 160 sentences is annotated by forked spaCy workers (index/nlp.py) inside
+    the threaded server, while other users ask: nothing hangs or fails."""
+    url, backend, _ = served
+    uploads = tmp_path / "to-upload"
+    uploads.mkdir()
+
+    def make_file(user: int, n: int):
+        path = uploads / f"log-{user}-{n}.txt"
+        path.write_text(
+            " ".join(
+                f"On day {d}, the ferry Boat{user}x{n} carried {d * 3} passengers to Port{d}."
+                for d in range(160)
+            )
+            + "\n"
+        )
+        return path
+
+    run = run_users(
+        url,
+        QUESTIONS,
+        askers=4,
+        uploaders=2,
+        make_file=make_file,
+        requests_per_user=2,
+        time_limit=180,
+    )
+
+    assert run.failed() == [], run.failed()[:3]
+    assert all(r.result["added"] == 1 for r in run.of("upload"))
+    assert len(backend.documents()) == 2 + len(run.uploaded) == 6
+    assert "carried 21 passengers to Port7" in backend.ask("Which ferry went to Port7?").answer
