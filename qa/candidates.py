@@ -27,7 +27,7 @@ from dataclasses import replace
 from functools import cache
 from typing import Any
 
-from qa.lexicon import GROUP_NOUNS
+from qa.lexicon import GROUP_NOUNS, words
 from qa.mentions import Mention, mentions, span_mention
 from qa.roles import same_verb
 from qa.turn import PreviousTurn
@@ -89,7 +89,7 @@ def _evidence_filler(question: str, previous: PreviousTurn, found: list[Mention]
     from index.nlp import parse
 
     verbs = _content_verbs(parse(question))
-    asked = _words(question)
+    asked = words(question)
     if previous.refused:
         return _closest_filler(question, previous.closest, verbs, asked)
     short = previous.short_answer
@@ -124,8 +124,8 @@ def _supported(
     surname = _surname(filler)
     slot = [m for text in relevant for m in slot_fillers(text)]
     if slot:
-        return any(surname in _words(m.text) for m in slot)
-    return any(surname in _words(text) for text in relevant)
+        return any(surname in words(m.text) for m in slot)
+    return any(surname in words(text) for text in relevant)
 
 
 def _as_asked(mention: Mention, question: str, fills_slot: bool = True) -> Mention:
@@ -141,9 +141,9 @@ def _as_asked(mention: Mention, question: str, fills_slot: bool = True) -> Menti
 
 
 def _name_like(mention: Mention) -> bool:
-    words = mention.text.split()  # "the Muslim Brotherhood" is no one's name
-    return 0 < len(words) <= 3 and all(
-        w[:1].isupper() and not w.isupper() and w.lower() not in GROUP_NOUNS for w in words
+    parts = mention.text.split()  # "the Muslim Brotherhood" is no one's name
+    return 0 < len(parts) <= 3 and all(
+        w[:1].isupper() and not w.isupper() and w.lower() not in GROUP_NOUNS for w in parts
     )
 
 
@@ -251,13 +251,9 @@ def _same_one(a: Mention, b: Mention) -> bool:
 
 
 def _own_words(mention: Mention) -> set[str]:
-    return set(mention.own_names) or _words(mention.text)
+    return set(mention.own_names) or words(mention.text)
 
 
 def _surname(mention: Mention) -> str:
     last = (mention.text.split() or [""])[-1].lower()
     return last[:-2] if last.endswith("'s") else last
-
-
-def _words(text: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"[\w-]+", text)}

@@ -5,7 +5,11 @@ its pipeline has no noun meanings, so the follow-up resolution (qa/mentions.py) 
 closed lists: a title makes a phrase a person for "he"/"she" and a title reference ("the
 minister"); a group noun makes a common noun a group for "they"; a kind noun after "which" or
 "what" says which entities the question asks about ("Which country signed …?": a GPE).
+Also how the follow-up resolution and the role check compare words: `words` of a text, and
+`same_name` for two spellings of one name.
 """
+
+import re
 
 TITLES = {
     "adviser", "advisor", "ambassador", "author", "bishop", "chairman", "chancellor", "chief",
@@ -36,3 +40,14 @@ KIND_LABELS = {
     "organization": "ORG", "agency": "ORG", "party": "ORG", "university": "ORG",
     "newspaper": "ORG", "person": "PERSON", "nationality": "NORP", "group": "NORP",
 }  # fmt: skip
+
+
+def words(text: str) -> set[str]:
+    """The lower-cased words of a text; a hyphenated name ("Hong-kyun") is one word."""
+    return {w.lower() for w in re.findall(r"[\w-]+", text)}
+
+
+def same_name(a: str, b: str) -> bool:
+    """Two lower-cased words that name one thing: equal, or one starts the other and both have
+    four letters or more ("russia" and "russian", "korea" and "korean")."""
+    return a == b or (len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)))

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from qa.lexicon import GROUP_NOUNS, TITLES
+from qa.lexicon import GROUP_NOUNS, TITLES, same_name, words
 from qa.mentions import WH_TAGS, Mention, a_people
 from qa.roles import clause_role, same_verb
 
@@ -200,7 +200,7 @@ def _fits(mention: Mention, kind: str) -> bool:
     if kind == "thing":
         return not mention.person
     if kind in GROUP_NOUNS:  # "the ministry": the group called so ("Seoul's foreign ministry")
-        return mention.group and (kind in mention.kinds or kind in _words(mention.text))
+        return mention.group and (kind in mention.kinds or kind in words(mention.text))
     return kind in mention.titles
 
 
@@ -223,10 +223,10 @@ def agrees(rewritten: str, resolutions: list[Resolution], question: str = "") ->
     adds to the follow-up `question` count: the model often returns "Which kingdom was he king
     of?" unchanged, and its "king" does not name "King Sigismund III Vasa". And the name must
     replace the reference: "With whom did he condemn the treaty? Cho and Blinken." keeps "he"."""
-    words = _words(rewritten) - _words(question)
+    added = words(rewritten) - words(question)
     for r in resolutions:
-        wanted = r.mention.names or r.mention.titles or _words(r.mention.text) - _ARTICLES
-        if not any(_close(w, x) for w in wanted for x in words):
+        wanted = r.mention.names or r.mention.titles or words(r.mention.text) - _ARTICLES
+        if not any(same_name(w, x) for w in wanted for x in added):
             return False
         if question and _count(rewritten, r.reference.text) >= _count(question, r.reference.text):
             return False  # the name is added somewhere, but "he" is still there
@@ -235,11 +235,3 @@ def agrees(rewritten: str, resolutions: list[Resolution], question: str = "") ->
 
 def _count(text: str, word: str) -> int:
     return len(re.findall(rf"(?<![\w-]){re.escape(word)}(?![\w-])", text, re.I))
-
-
-def _words(text: str) -> set[str]:
-    return {w.lower() for w in re.findall(r"[\w-]+", text)}
-
-
-def _close(a: str, b: str) -> bool:
-    return a == b or (len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)))

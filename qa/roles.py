@@ -20,6 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
+from qa.lexicon import same_name
+
 _SUBJECT = {"nsubj", "csubj"}
 _PASSIVE_SUBJECT = {"nsubjpass", "csubjpass"}
 _OBJECT = {"dobj", "obj"}
@@ -152,12 +154,7 @@ def _phrase(head: Any) -> list[Any]:
 
 
 def _same(a: Argument, b: Argument) -> bool:
-    return bool(a.words & b.words) or any(_close(x, y) for x in a.names for y in b.names)
-
-
-def _close(a: str, b: str) -> bool:
-    # "Russia" and "Russian", "Korea" and "Korean".
-    return len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a))
+    return bool(a.words & b.words) or any(same_name(x, y) for x in a.names for y in b.names)
 
 
 def _named_differently(a: Argument, b: Argument) -> bool:
@@ -171,7 +168,7 @@ def _named_differently(a: Argument, b: Argument) -> bool:
 
 def _names_within(names: frozenset[str], others: frozenset[str]) -> bool:
     """Every name is among the others ("Russia" among "Russian"); no name is within anything."""
-    return all(any(n == o or _close(n, o) for o in others) for n in names)
+    return all(any(same_name(n, o) for o in others) for n in names)
 
 
 def _comparable(arg: Argument | None) -> bool:
