@@ -192,13 +192,20 @@ def _parallel(mention: Mention, reference: Reference) -> bool:
     )
 
 
+# A date or an amount is what a sentence says of something, not what "it" or "its" stands for
+# ("its imported oil" after "On November 7, 1973, … declared Japan …" is Japan's).
+_MEASURES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
+
+
 def _fits(mention: Mention, kind: str) -> bool:
+    if mention.label in _MEASURES:
+        return False
     if kind == "person":  # he/she is one person: not "both commanders", "Cho and Blinken"
         return mention.person and not mention.plural
     if kind == "group":
         return mention.group or (mention.plural and mention.person)
-    if kind == "thing":
-        return not mention.person
+    if kind == "thing":  # "its" is not "the governments" (but may be "the United States")
+        return not mention.person and not (mention.plural and not mention.label)
     if kind in GROUP_NOUNS:  # "the ministry": the group called so ("Seoul's foreign ministry")
         return mention.group and (kind in mention.kinds or kind in words(mention.text))
     return kind in mention.titles

@@ -557,3 +557,14 @@ def test_an_llm_rewrite_that_gives_the_follow_up_back_is_no_rewrite():
     follow_up = "What did they agree to do?"
     turn = PreviousTurn("Not found in the documents.")
     assert choose_rewrite(follow_up, [question], turn, follow_up) == f"{question} {follow_up}"
+
+
+def test_its_is_never_a_date():
+    question = (
+        'On what date did the Saudi and Kuwaiti governments declare Japan a "nonfriendly" country?'
+    )
+    answer = 'On November 7, 1973, the Saudi and Kuwaiti governments declared Japan a "nonfriendly" country.'
+    standalone = _standalone(
+        "What share of its imported oil came from the Middle East?", question, answer
+    )
+    assert "Japan's imported oil" in standalone and "November" not in standalone
