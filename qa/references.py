@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from qa.lexicon import GROUP_NOUNS, TITLES, same_name, words
 from qa.mentions import WH_TAGS, Mention, a_people
+from qa.question_types import AMOUNT, TIME
 from qa.roles import clause_role, same_verb
 
 _PERSON_WORDS = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
@@ -194,7 +195,7 @@ def _parallel(mention: Mention, reference: Reference) -> bool:
 
 # A date or an amount is what a sentence says of something, not what "it" or "its" stands for
 # ("its imported oil" after "On November 7, 1973, … declared Japan …" is Japan's).
-_MEASURES = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL"}
+_MEASURES = TIME | AMOUNT | {"ORDINAL"}
 
 
 def _fits(mention: Mention, kind: str) -> bool:
