@@ -89,6 +89,11 @@ class QuestionAnalysis:
     # The asked-for thing's role in its clause: "subject" (the doer: "Who invented ...?"),
     # "object" (done to: "What did Savery invent?", "What was invented ...?") or "other".
     wh_role: str = "other"
+    # The preposition the asked-for phrase is the object of ("in what city" -> "in"), and the
+    # stemmed word that phrase (or that preposition) hangs from ("What did Savery invent?" ->
+    # "invent"): the slot in the question that the answer fills.
+    wh_preposition: str = ""
+    wh_head: str = ""
 
 
 def analyse(question: str) -> QuestionAnalysis:
@@ -104,6 +109,7 @@ def analyse(question: str) -> QuestionAnalysis:
         main_verb=_main_verb(doc),
         focus=terms([question])[0],
         wh_role=_wh_role(doc),
+        **_wh_slot(doc),
     )
 
 
@@ -139,6 +145,27 @@ def _wh_role(doc: Any) -> str:
             asked = token.head if token.dep_ == "det" else token  # "which treaty" -> treaty
             return clause_role(asked)[1]
     return "other"
+
+
+# Read off the words, not the parse: the small pipeline misparses a fronted "In what city ...".
+_WH_PREPOSITION = re.compile(
+    r"\b(in|on|at|by|with|from|to|for|of|during|under|into|through|after|before|since|against|"
+    r"between|about|near|over|within|without|among|as)\s+(what|which|whom|whose)\b",
+    re.I,
+)
+
+
+def _wh_slot(doc: Any) -> dict[str, str]:
+    found = _WH_PREPOSITION.search(doc.text)
+    slot = {"wh_preposition": found.group(1).lower() if found else ""}
+    for token in doc:
+        if _WH_WORD.fullmatch(token.text):
+            asked = token.head if token.dep_ == "det" else token
+            hung_from = asked.head.head if asked.dep_ == "pobj" else asked.head
+            if hung_from != asked and asked.dep_ != "ROOT":
+                slot["wh_head"] = next(iter(terms([hung_from.text])[0]), "")
+            break
+    return slot
 
 
 def _main_verb(doc: Any) -> str:

@@ -117,7 +117,42 @@ def test_short_answer_candidates_and_exact_span():
             start + text.index(expected) + len(expected),
         )
         assert found.quote == found.text and 0.0 <= found.probability <= 1.0
+    # nothing in it gives a cause: no short answer rather than a name
     assert short_answer(analyse("Why was the treaty signed?"), best, reader.short_answer) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "question", "expected"),
+    [
+        (
+            "Seoul summoned the ambassador on Friday because the pact threatens its security.",
+            "Why did Seoul summon the ambassador?",
+            "because the pact threatens its security",
+        ),
+        (
+            "Packet switching is characterized by a fee per unit of information transmitted.",
+            "How is packet switching characterized?",
+            "by a fee per unit of information",
+        ),
+    ],
+)
+def test_a_why_or_how_question_gets_the_clause_that_answers(text, question, expected):
+    annotation = annotate([text])[0]
+    best = Evidence("doc", 0, len(text), text, 0.9, 0.9, 0.9, 1, annotation=annotation)
+    found = short_answer(analyse(question), best, load_reader().short_answer)
+    assert found is not None and found.text.startswith(expected)
+    assert text[found.start : found.end] == found.text
+
+
+def test_why_candidates_are_only_causes_and_purposes():
+    text = "The treaty was signed in Pyongyang to deepen military ties, because of the war."
+    annotation = annotate([text])[0]
+    spans = {text[c.start : c.end] for c in candidates(text, annotation, "why")}
+    assert any(s.startswith("to deepen") for s in spans)
+    assert any(s.startswith("because of the war") for s in spans)
+    assert not any(s.startswith(("in Pyongyang", "The treaty", "the treaty")) for s in spans)
+    plain = {text[c.start : c.end] for c in candidates(text, annotation)}
+    assert not any(s.startswith("to deepen") for s in plain)  # not for a who/what/when
 
 
 def test_fitted_parameters_load_and_match_the_features():
@@ -155,6 +190,37 @@ def test_candidate_features_mark_phrases_the_question_already_has():
 )
 def test_the_role_the_question_asks_about(question, role):
     assert analyse(question).wh_role == role
+
+
+@pytest.mark.parametrize(
+    ("question", "preposition", "head"),
+    [
+        ("In what city is the last Huguenot congregation?", "in", ""),  # misparsed fronted "In"
+        ("The pact was signed in which city?", "in", "sign"),
+        ("What did Savery invent?", "", "invent"),
+        ("With whom did Cho speak?", "with", "speak"),
+    ],
+)
+def test_the_slot_the_question_asks_about(question, preposition, head):
+    analysis = analyse(question)
+    assert (analysis.wh_preposition, analysis.wh_head) == (preposition, head)
+
+
+def test_candidate_features_see_the_same_preposition_and_slot():
+    text = "The pact was signed in Pyongyang by Putin, in the middle of June."
+    annotation = annotate([text])[0]
+    found = candidates(text, annotation)
+    column = {name: i for i, name in enumerate(CANDIDATE_FEATURES)}
+    question = analyse("The pact was signed in which city?")
+    rows = candidate_features(question, text, annotation, found)
+    by_text = {text[c.start : c.end]: row for c, row in zip(found, rows, strict=True)}
+    assert by_text["Pyongyang"][column["same_preposition"]] == 1.0
+    assert by_text["Pyongyang"][column["same_slot_word"]] == 1.0  # "in" hangs from "signed"
+    assert by_text["Putin"][column["same_preposition"]] == 0.0
+    what = candidate_features(analyse("What was signed in June?"), text, annotation, found)
+    pact = next(i for i, c in enumerate(found) if text[c.start : c.end] == "The pact")
+    assert what[pact, column["what_phrase"]] == 1.0  # the wh-kind x kind-of-phrase cross
+    assert what[pact, column["what_place"]] == 0.0
 
 
 def test_candidate_features_see_the_asked_role_and_the_question_words_around():

@@ -563,7 +563,10 @@ def test_its_is_never_a_date():
     question = (
         'On what date did the Saudi and Kuwaiti governments declare Japan a "nonfriendly" country?'
     )
-    answer = 'On November 7, 1973, the Saudi and Kuwaiti governments declared Japan a "nonfriendly" country.'
+    answer = (
+        "On November 7, 1973, the Saudi and Kuwaiti governments declared Japan a "
+        '"nonfriendly" country.'
+    )
     standalone = _standalone(
         "What share of its imported oil came from the Middle East?", question, answer
     )

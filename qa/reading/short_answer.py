@@ -2,7 +2,8 @@
 span in the document.
 
 Candidates come from the sentence's stored annotation: its named entities, and its noun phrases
-(read off the dependency parse: a nominal word with the modifiers to its left). Each candidate
+(read off the dependency parse: a nominal word with the modifiers to its left); for a why or how
+question, its clauses that give a cause, purpose or means ("because ...", "by ..."). Each candidate
 gets features (its entity kind against the one expected, words it shares with the question, how
 far it is from the words it shares, its role in the sentence, ...) and the short-answer model
 (fitted with the reader, see evals/train_reader.py) picks the most probable one.
@@ -33,6 +34,24 @@ _SUBJECTS = {"nsubj", "nsubjpass", "agent"}
 _ATTRIBUTES = {"attr", "appos", "oprd"}
 _PRIMARY = {"who": "PERSON", "where": "GPE", "when": "DATE", "how many": "CARDINAL"}
 
+# Entity labels by the kind of thing they name, for the wh-kind x label-group features. Those are
+# for the kinds of question that expect no label (who -> PERSON has `type_match`): which kinds
+# of phrase answer a "what" is learned, not listed.
+_UNTYPED_KINDS = ("what", "how", "why", "other")
+_LABEL_GROUPS = {
+    "person": {"PERSON"},
+    "organisation": {"ORG"},
+    "group": {"NORP", "LANGUAGE"},
+    "place": {"GPE", "LOC", "FAC"},
+    "time": {"DATE", "TIME"},
+    "count": {"CARDINAL", "QUANTITY", "ORDINAL"},
+    "money_or_share": {"MONEY", "PERCENT"},
+    "titled": {"WORK_OF_ART", "LAW", "EVENT", "PRODUCT"},
+    "phrase": {""},
+    "clause": set(),
+}
+_GROUP_OF = {label: group for group, labels in _LABEL_GROUPS.items() for label in labels}
+
 CANDIDATE_FEATURES = [
     "type_match",
     "is_entity",
@@ -52,6 +71,10 @@ CANDIDATE_FEATURES = [
     "log_tree_distance",  # dependency-tree steps to the nearest word shared with the question
     "window_share",  # share of the question's words within WINDOW words of it
     "number_for_number",  # it has a digit and the question asks when or how many
+    "same_preposition",  # the object of the preposition the question's wh-phrase is under
+    "same_slot_word",  # it hangs from the word the question's wh-phrase hangs from
+    "same_slot",  # ... and has the wh-phrase's role there
+    *[f"{kind}_{group}" for kind in _UNTYPED_KINDS for group in _LABEL_GROUPS],
 ]
 WINDOW = 5
 
@@ -60,13 +83,15 @@ WINDOW = 5
 class Candidate:
     start: int  # relative to the sentence
     end: int
-    label: str  # entity label, or "" for a noun phrase
+    label: str  # entity label, "" for a noun phrase, CLAUSE for a why/how clause
     dep: str
     head: int  # token index of its head word
 
 
-def candidates(text: str, annotation: dict) -> list[Candidate]:
-    """Entities and noun phrases of a sentence, each span once (an entity wins)."""
+def candidates(text: str, annotation: dict, wh: str = "") -> list[Candidate]:
+    """Entities and noun phrases of a sentence, each span once (an entity wins). For a question
+    of kind `wh` "how", also its "by ..."-like phrases and adverbial clauses; for a "why", only
+    its phrases and clauses that give a cause or purpose ("because ...", "to ...")."""
     deps = annotation.get("deps", [])
     children: dict[int, list[int]] = {}
     for i, (_, _, _, head) in enumerate(deps):
@@ -102,6 +127,14 @@ def candidates(text: str, annotation: dict) -> list[Candidate]:
         span = (deps[leftmost(i)][0], end)
         if span not in found and not any(a <= span[0] and span[1] <= b for a, b in found):
             found[span] = Candidate(span[0], span[1], "", dep, head)
+    if wh == "why":
+        found = {}  # a cause or purpose is a clause: a name alone does not say why
+    if wh in _CUES:
+        for i, (_, _, dep, head) in enumerate(deps):
+            if dep in _CLAUSES and head != i:
+                span = _subtree(deps, children, i)
+                if _CUES[wh].match(text[span[0] : span[1]]) or wh == "how" and dep == "advcl":
+                    found.setdefault(span, Candidate(span[0], span[1], CLAUSE, dep, head))
     trimmed = {}
     for c in found.values():
         c = _trimmed(c, deps)
@@ -110,6 +143,27 @@ def candidates(text: str, annotation: dict) -> list[Candidate]:
 
 
 _TRAILING = {"prep", "det", "cc", "punct", "case", "mark"}
+# What answers a why or how: "by a fee per unit", "because of the war", "to protect the coast".
+_CLAUSES = {"prep", "agent", "advcl", "xcomp"}
+_CUES = {
+    "why": re.compile(
+        r"(because|since|due to|owing to|so that|so as|to|for|in order|in protest|in response|"
+        r"in retaliation|as a result)\b",
+        re.I,
+    ),
+    "how": re.compile(r"(by|through|via|using|with|in|from)\b", re.I),
+}
+CLAUSE = "clause"  # the label of such a candidate
+
+
+def _subtree(deps: list, children: dict[int, list[int]], i: int) -> tuple[int, int]:
+    """The character extent of token `i` with everything that hangs from it."""
+    tokens, todo = [], [i]
+    while todo:
+        j = todo.pop()
+        tokens.append(j)
+        todo.extend(children.get(j, []))
+    return deps[min(tokens)][0], deps[max(tokens)][1]
 
 
 def _tokens_in(deps: list, start: int, end: int) -> list[int]:
@@ -150,10 +204,14 @@ def candidate_features(
             if any(j not in inside for j in shared)
             else 0
         )
-        is_entity = bool(c.label)
+        is_entity = bool(c.label) and c.label != CLAUSE
         phrase = text[c.start : c.end]
         steps = [_tree_steps(deps, depth, inside[-1], j) for j in shared if j not in inside]
         role = stored_clause_role(deps, inside[-1])
+        preposition = _preposition_over(text, deps, inside[-1])
+        slot_word = _slot_word(text, deps, inside[-1])
+        same_slot_word = bool(analysis.wh_head) and slot_word == analysis.wh_head
+        group = "clause" if c.label == CLAUSE else _GROUP_OF.get(c.label, "titled")
         rows.append(
             [
                 float(c.label in analysis.expected),
@@ -180,6 +238,14 @@ def candidate_features(
                 math.log1p(min(steps, default=_FAR)),
                 _window_share(word_terms, inside, question_terms),
                 float(analysis.wh in {"when", "how many"} and _DIGIT.search(phrase) is not None),
+                float(bool(analysis.wh_preposition) and preposition == analysis.wh_preposition),
+                float(same_slot_word),
+                float(same_slot_word and analysis.wh_role != "other" and role == analysis.wh_role),
+                *[
+                    float(analysis.wh == kind and group == g)
+                    for kind in _UNTYPED_KINDS
+                    for g in _LABEL_GROUPS
+                ],
             ]
         )
     return np.asarray(rows, dtype=np.float32)
@@ -187,6 +253,27 @@ def candidate_features(
 
 _FAR = 20
 _DIGIT = re.compile(r"\d")
+
+
+def _preposition_over(text: str, deps: list, i: int) -> str:
+    """The preposition token `i` is the object of, lower-cased ("" if none)."""
+    if not deps or deps[i][2] != "pobj":
+        return ""
+    start, end, _, _ = deps[deps[i][3]]
+    return text[start:end].lower()
+
+
+def _slot_word(text: str, deps: list, i: int) -> str:
+    """The stemmed word token `i` fills a slot of: its head, or its preposition's head."""
+    if not deps:
+        return ""
+    head = deps[i][3]
+    if deps[i][2] == "pobj":
+        head = deps[head][3]
+    if head == i:
+        return ""
+    start, end, _, _ = deps[head]
+    return next(iter(terms([text[start:end]])[0]), "")
 
 
 def _depths(deps: list) -> list[int]:
@@ -221,11 +308,9 @@ def _window_share(word_terms: list[set[str]], inside: list[int], question: set[s
 
 
 def short_answer(analysis: QuestionAnalysis, best: Evidence, model) -> ShortAnswer | None:
-    """The most probable candidate phrase of `best`, or None when it has no candidate or the
-    question asks for an explanation (why, how) rather than a phrase."""
-    if analysis.wh in {"why", "how"}:
-        return None
-    found = candidates(best.text, best.annotation)
+    """The most probable candidate phrase of `best` (or clause, for a why or how question), or
+    None when it has none."""
+    found = candidates(best.text, best.annotation, analysis.wh)
     if not found:
         return None
     probabilities = model.probability(
