@@ -4,7 +4,9 @@ The follow-up's references come from its spaCy parse: personal pronouns, "the <t
 title word with nothing but adjectives and nouns before it: "the vice foreign minister"), "the
 <group>" ("the ministry", taken by a group the previous turn called so), and
 "that"/"this" standing alone, which refers to what the previous answer said happened (an
-event), not to a name. The candidates and their ranking are in qa/mentions.py.
+event), not to a name, and "the two"/"both" standing alone: people named together before ("Cho
+and Blinken"), or else the first two people of the previous turn; a "they"/"their" after it in
+the same follow-up is theirs. The candidates and their ranking are in qa/mentions.py.
 "he"/"she" (and him, his, her) take the first person, by gender-neutral rules (spaCy has no
 gender); "they" the first group or plural or, failing that, person; "it" the first thing that
 is not a person; "the ambassador" the candidate with that title or, when none has it, the first
@@ -14,7 +16,7 @@ person.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from qa.lexicon import GROUP_NOUNS, TITLES, same_name, words
 from qa.mentions import WH_TAGS, Mention, a_people
@@ -28,7 +30,8 @@ _EVENT_WORDS = {"that", "this"}
 _DETERMINERS = {"the", "this", "that"}
 _ARTICLES = {"the", "a", "an"}
 _TITLE_MODIFIERS = {"amod", "compound"}
-_PRONOUN_KINDS = {"person", "group", "thing"}
+_PRONOUN_KINDS = {"person", "group", "thing", "pair"}
+_ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "dative"}
 
 
 @dataclass(frozen=True)
@@ -38,7 +41,9 @@ class Reference:
     start: int
     end: int
     text: str
-    kind: str  # "person", "group", "thing", "event" or a title word ("ambassador")
+    # "person", "group", "thing", "pair" ("the two", "both"), "event" or a title word
+    # ("ambassador")
+    kind: str
     possessive: bool = False
     verb: str = ""  # see mentions.clause_role
     role: str = "other"
@@ -60,7 +65,9 @@ def find_references(question: str) -> list[Reference]:
 
     found = []
     for token in parse(question):
-        if token.pos_ == "PRON" and token.dep_ != "expl":
+        if _stands_for_two(token):
+            found.append(_pair_reference(token))
+        elif token.pos_ == "PRON" and token.dep_ != "expl":
             kind = _pronoun_kind(token)
             if kind is not None and not _bound_in_question(token, kind):
                 verb, role = clause_role(token)
@@ -123,6 +130,27 @@ def _pronoun_kind(token) -> str | None:
     return None
 
 
+def _stands_for_two(token) -> bool:
+    """ "both" or "the two" standing alone ("What did both say?", "Where did the two meet?"),
+    not "the two countries" nor "they both"."""
+    if token.lower_ == "both":
+        return token.dep_ in _ARGUMENT_DEPS
+    if token.lower_ != "two" or token.i == 0 or token.nbor(-1).lower_ != "the":
+        return False
+    after = token.nbor(1) if token.i + 1 < len(token.doc) else None
+    # the small parser reads "the two meet" as a noun phrase: a root after "did" is a verb
+    return after is None or after.pos_ not in {"NOUN", "PROPN", "ADJ"} or after.dep_ == "ROOT"
+
+
+def _pair_reference(token) -> Reference:
+    """ "the two" or "both" standing alone, for two people named before."""
+    det = token.nbor(-1) if token.lower_ == "two" else token
+    end = token.idx + len(token)
+    verb, role = clause_role(token)
+    forms = (verb.lemma_.lower(), role, verb.lower_)
+    return Reference(det.idx, end, token.doc.text[det.idx : end], "pair", False, *forms)
+
+
 def _title_reference(head) -> Reference | None:
     """ "the minister", "the vice foreign minister"; not "the minister of Japan" or "Japan's
     minister", which say who they are."""
@@ -159,6 +187,11 @@ def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
         # pact?" answered "The ministry said the pact between Russia and ..." is Russia's.
         pool = sorted(pool, key=lambda m: (not m.answers, not _parallel(m, reference)))
         mention = next((m for m in pool if _fits(m, reference.kind)), None)
+        pair = next((r.mention for r in resolved if r.reference.kind == "pair"), None)
+        if reference.kind == "group" and pair is not None:
+            mention = pair  # "their" after "the two" in the same follow-up is theirs
+        if mention is None and reference.kind == "pair":
+            mention = _two_people(free)
         if mention is None and reference.kind not in {"thing", "person"} | GROUP_NOUNS:
             # "they" a person failing a group (singular they); "the minister" whom no title
             # says is a minister: the person the previous turn is about.
@@ -166,6 +199,30 @@ def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
         if mention is not None:
             resolved.append(Resolution(reference, mention))
     return resolved
+
+
+def _two_people(candidates: list[Mention]) -> Mention | None:
+    """The first two people of the candidates, as one mention: "the two" after "Cho Tae-yul and
+    US Secretary of State Antony Blinken condemned ..."."""
+    people = []
+    for m in candidates:
+        if m.person and not m.plural and not any(_same_person(m, p) for p in people):
+            people.append(m)
+    if len(people) < 2:
+        return None
+    first, second = people[:2]
+    return replace(
+        first,
+        text=f"{first.text} and {second.text}",
+        names=first.names | second.names,
+        own_names=first.own_names | second.own_names,
+        titles=first.titles | second.titles,
+        plural=True,
+    )
+
+
+def _same_person(a: Mention, b: Mention) -> bool:
+    return any(same_name(x, y) for x in a.own_names for y in b.own_names)
 
 
 def _subjects_of(verb: str, resolved: list[Resolution]) -> set[str]:
@@ -205,6 +262,8 @@ def _fits(mention: Mention, kind: str) -> bool:
         return mention.person and not mention.plural
     if kind == "group":
         return mention.group or (mention.plural and mention.person)
+    if kind == "pair":  # "the two": people named together ("Cho and Blinken")
+        return mention.person and mention.plural and not mention.counted
     if kind == "thing":  # "its" is not "the governments" (but may be "the United States")
         return not mention.person and not (mention.plural and not mention.label)
     if kind in GROUP_NOUNS:  # "the ministry": the group called so ("Seoul's foreign ministry")

@@ -4,7 +4,7 @@ import pytest
 
 from qa.factory import build_assistant, build_indexer
 from qa.mentions import mentions
-from qa.references import agrees, resolve, substitute
+from qa.references import agrees, find_references, resolve, substitute
 from qa.rewrite import choose_rewrite
 from qa.turn import PreviousTurn
 from tests.conftest import SAMPLE_DIR
@@ -571,3 +571,29 @@ def test_its_is_never_a_date():
         "What share of its imported oil came from the Middle East?", question, answer
     )
     assert "Japan's imported oil" in standalone and "November" not in standalone
+
+
+@pytest.mark.parametrize(
+    "follow_up",
+    [
+        "What did the two agree to do during their phone call?",
+        "What did both agree to do during their phone call?",
+    ],
+)
+def test_the_two_are_the_two_people_named_before_and_their_is_theirs(follow_up):
+    question = "Which US official joined Cho Tae-yul in condemning the treaty?"
+    answer = (
+        "South Korea's foreign minister, Cho Tae-yul, and US Secretary of State Antony Blinken "
+        "have condemned the treaty, Seoul's foreign ministry said in a statement on Friday. [1]"
+    )
+    standalone = _standalone(follow_up, question, answer)
+    assert "Blinken" in standalone and "Cho Tae-yul" in standalone
+    assert standalone.endswith("during their phone call?")  # not the ministry's
+
+
+def test_the_two_takes_people_named_together_and_not_the_two_countries():
+    answer = "Putin and North Korean leader Kim Jong-un met at the summit in Pyongyang on June 19."
+    assert _standalone("Where did the two meet?", "Who met in Pyongyang?", answer) == (
+        "Where did Putin and Kim Jong-un meet?"
+    )
+    assert not find_references("Which of the two countries signed the pact?")
