@@ -74,6 +74,8 @@ def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
     answer_doc, question_doc = parse_many([answer, previous_question])
     slot = asked_slot(question_doc, answer_doc)
     found = _mentions(answer_doc, "answer", slot) + _mentions(question_doc, "question", set())
+    asked_noun = _asked_noun(question_doc)
+    found = [_called_as_asked(m, asked_noun) if m.answers else m for m in found]
     order = {id(m): i for i, m in enumerate(found)}
     asked = {t.lower_ for t in question_doc if t.pos_ == "PROPN"}
     asked_titles = {t.lemma_.lower() for t in question_doc if t.lemma_.lower() in TITLES}
@@ -95,6 +97,24 @@ def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
         )
 
     return _under_names(sorted(found, key=rank))
+
+
+def _asked_noun(question: Any) -> str:
+    """The noun of the question's "which/what" phrase ("Which postal company …" -> "company")."""
+    for token in question:
+        if token.lower_ in {"which", "what"} and token.dep_ == "det":
+            return token.head.lemma_.lower()
+    return ""
+
+
+def _called_as_asked(mention: Mention, noun: str) -> Mention:
+    """The filler of a "which company" question is a group called a company ("Van Gend en
+    Loos", which the recogniser takes for a person), for "the company" in a follow-up."""
+    if noun not in GROUP_NOUNS or mention.plural:
+        return mention
+    if mention.person and KIND_LABELS.get(noun) != "ORG":
+        return mention  # a person is no country, whatever the answer's parse says
+    return replace(mention, group=True, person=False, kinds=mention.kinds | {noun})
 
 
 def span_mention(text: str, start: int, end: int) -> Mention | None:

@@ -597,3 +597,17 @@ def test_the_two_takes_people_named_together_and_not_the_two_countries():
         "Where did Putin and Kim Jong-un meet?"
     )
     assert not find_references("Which of the two countries signed the pact?")
+
+
+def test_the_company_is_the_filler_of_which_company_though_the_recogniser_calls_it_a_person():
+    question = (
+        "Which postal company claimed that article 30 prevented the customs charging tariffs?"
+    )
+    answer = "Van Gend en Loos claimed that article 30 prevented the customs charging tariffs. [1]"
+    assert _standalone("What could the company recover?", question, answer) == (
+        "What could Van Gend en Loos recover?"
+    )
+    # a person stays a person when the question asks for a country
+    answer = "Kim Hong-kyun urged Russia to act responsibly. [1]"
+    standalone = _standalone("What did the country do?", "Which country did Kim urge?", answer)
+    assert "Kim Hong-kyun" not in standalone
