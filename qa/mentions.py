@@ -26,6 +26,7 @@ from typing import Any
 
 from qa.answer import REFUSAL
 from qa.lexicon import GROUP_NOUNS, KIND_LABELS, TITLES
+from qa.question_types import head_noun
 from qa.roles import asked_slot, clause_role
 
 _GROUP_LABELS = {"ORG", "GPE", "NORP"}
@@ -74,7 +75,7 @@ def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
     answer_doc, question_doc = parse_many([answer, previous_question])
     slot = asked_slot(question_doc, answer_doc)
     found = _mentions(answer_doc, "answer", slot) + _mentions(question_doc, "question", set())
-    asked_noun = _asked_noun(question_doc)
+    asked_noun = head_noun(question_doc)
     found = [_called_as_asked(m, asked_noun) if m.answers else m for m in found]
     order = {id(m): i for i, m in enumerate(found)}
     asked = {t.lower_ for t in question_doc if t.pos_ == "PROPN"}
@@ -97,14 +98,6 @@ def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
         )
 
     return _under_names(sorted(found, key=rank))
-
-
-def _asked_noun(question: Any) -> str:
-    """The noun of the question's "which/what" phrase ("Which postal company …" -> "company")."""
-    for token in question:
-        if token.lower_ in {"which", "what"} and token.dep_ == "det":
-            return token.head.lemma_.lower()
-    return ""
 
 
 def _called_as_asked(mention: Mention, noun: str) -> Mention:

@@ -104,11 +104,10 @@ def analyse(question: str) -> QuestionAnalysis:
         text=question,
         wh=wh,
         expected=expected,
-        head_noun=_head_noun(doc),
+        head_noun=head_noun(doc),
         entities=[(e.text, e.label_) for e in doc.ents if not _WH_WORD.search(e.text)],
         main_verb=_main_verb(doc),
         focus=terms([question])[0],
-        wh_role=_wh_role(doc),
         **_wh_slot(doc),
     )
 
@@ -131,20 +130,12 @@ def classify(question: str) -> tuple[str, frozenset[str]]:
     return "other", frozenset()
 
 
-def _head_noun(doc: Any) -> str:
+def head_noun(doc: Any) -> str:
     """The noun a "which/what" determiner attaches to ("which treaty" -> "treaty")."""
     for token in doc:
         if token.lower_ in {"which", "what"} and token.dep_ == "det":
             return token.head.lemma_.lower()
     return ""
-
-
-def _wh_role(doc: Any) -> str:
-    for token in doc:
-        if _WH_WORD.fullmatch(token.text):
-            asked = token.head if token.dep_ == "det" else token  # "which treaty" -> treaty
-            return clause_role(asked)[1]
-    return "other"
 
 
 # Read off the words, not the parse: the small pipeline misparses a fronted "In what city ...".
@@ -156,11 +147,13 @@ _WH_PREPOSITION = re.compile(
 
 
 def _wh_slot(doc: Any) -> dict[str, str]:
+    """The question's `wh_role`, `wh_preposition` and `wh_head` (see QuestionAnalysis)."""
     found = _WH_PREPOSITION.search(doc.text)
     slot = {"wh_preposition": found.group(1).lower() if found else ""}
     for token in doc:
         if _WH_WORD.fullmatch(token.text):
-            asked = token.head if token.dep_ == "det" else token
+            asked = token.head if token.dep_ == "det" else token  # "which treaty" -> treaty
+            slot["wh_role"] = clause_role(asked)[1]
             hung_from = asked.head.head if asked.dep_ == "pobj" else asked.head
             if hung_from != asked and asked.dep_ != "ROOT":
                 slot["wh_head"] = next(iter(terms([hung_from.text])[0]), "")

@@ -209,7 +209,7 @@ def candidate_features(
         steps = [_tree_steps(deps, depth, inside[-1], j) for j in shared if j not in inside]
         role = stored_clause_role(deps, inside[-1])
         preposition = _preposition_over(text, deps, inside[-1])
-        slot_word = _slot_word(text, deps, inside[-1])
+        slot_word = _slot_word(word_terms, deps, inside[-1])
         same_slot_word = bool(analysis.wh_head) and slot_word == analysis.wh_head
         group = "clause" if c.label == CLAUSE else _GROUP_OF.get(c.label, "titled")
         rows.append(
@@ -263,17 +263,14 @@ def _preposition_over(text: str, deps: list, i: int) -> str:
     return text[start:end].lower()
 
 
-def _slot_word(text: str, deps: list, i: int) -> str:
+def _slot_word(word_terms: list[set[str]], deps: list, i: int) -> str:
     """The stemmed word token `i` fills a slot of: its head, or its preposition's head."""
     if not deps:
         return ""
     head = deps[i][3]
     if deps[i][2] == "pobj":
         head = deps[head][3]
-    if head == i:
-        return ""
-    start, end, _, _ = deps[head]
-    return next(iter(terms([text[start:end]])[0]), "")
+    return "" if head == i else next(iter(word_terms[head]), "")
 
 
 def _depths(deps: list) -> list[int]:
