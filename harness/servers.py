@@ -3,6 +3,8 @@ tests and the benchmarks."""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
 import subprocess
 import sys
@@ -25,11 +27,20 @@ def start(
     env: dict | None = None,
     timeout: float = 300,
     cwd: Path | None = None,
+    own_session: bool = False,
 ) -> subprocess.Popen:
     """Run `command`, logging to `log`, and wait until `ready_url` answers 200. A server that
-    exits or never comes up is stopped and raises RuntimeError with the tail of its log."""
+    exits or never comes up is stopped and raises RuntimeError with the tail of its log.
+    `own_session`: in a process group of its own (its pid), for `stop_group`."""
     with open(log, "w") as out:
-        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            command,
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=own_session,
+        )
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -63,6 +74,15 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait()
+
+
+def stop_group(process: subprocess.Popen) -> None:
+    """SIGKILL whatever is left of the process group of a server started with `own_session`:
+    processes it started that outlived it."""
+    try:
+        os.killpg(process.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def peak_rss_mb(process: subprocess.Popen) -> float | None:
@@ -105,8 +125,6 @@ def _status_mb(process: subprocess.Popen, field: str) -> float | None:
 
 def cpu_seconds(process: subprocess.Popen) -> float | None:
     """User + system CPU time the process has used so far (Linux), in seconds."""
-    import os
-
     try:
         fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
     except OSError:

@@ -8,7 +8,11 @@ time. Loading takes about 3 s, so it happens on first use.
 
 from __future__ import annotations
 
+import ctypes
+import multiprocessing
+import multiprocessing.util
 import os
+import signal
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
@@ -23,6 +27,26 @@ _EXCLUDED = ["senter"]
 
 _lock = threading.Lock()
 T = TypeVar("T")
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(_registered: object) -> None:
+    """In a parsing worker, just forked by spaCy's `n_process`: be killed when the parent dies.
+    A forked worker holds copies of all the parent's sockets, and spaCy's waits for work forever;
+    outliving a killed indexer, it would keep the writer lock's database connection open (the
+    collection stays locked) and a client's pending response open (the client never returns)."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):  # not Linux: no such guard
+        return
+    parent = multiprocessing.parent_process()
+    if parent is not None and os.getppid() != parent.pid:  # it died before the prctl
+        os._exit(1)
+
+
+# Run in each multiprocessing child after its fork (not after other forks of this process).
+multiprocessing.util.register_after_fork(_die_with_parent, _die_with_parent)
 
 
 class PipelineMissingError(UserError):

@@ -12,7 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from harness.servers import free_port, start, stop
+from harness.servers import free_port, start, stop, stop_group
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -70,6 +70,7 @@ class Host:
             "PYTHONPATH": str(ROOT),
         }
         self.process: subprocess.Popen | None = None
+        self._started: list[subprocess.Popen] = []
         self.url = ""
 
     def start(self) -> Host:
@@ -81,7 +82,9 @@ class Host:
             self.log,
             env=self.env,
             cwd=ROOT,
+            own_session=True,
         )
+        self._started.append(self.process)
         return self
 
     def client(self):
@@ -109,9 +112,14 @@ class Host:
         )
 
     def stop(self, kill: bool = False) -> None:
+        """Stop the server; `kill`: SIGKILL it alone, as the OOM killer would. A plain stop also
+        kills anything it started that is still running."""
         if self.process is not None and self.process.poll() is None:
             if kill:
                 self.process.send_signal(signal.SIGKILL)
                 self.process.wait()
             else:
                 stop(self.process)
+        if not kill:
+            for process in self._started:
+                stop_group(process)

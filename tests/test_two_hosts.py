@@ -121,7 +121,12 @@ def test_a_writer_killed_mid_upload_is_repaired_by_the_next(hosts, tmp_path):
         time.sleep(0.2)
     a.stop(kill=True)
 
+    # The server releases A's lock once its connection is seen closed, a moment after the kill.
+    deadline = time.monotonic() + 15
     check = b.qa("docs", "check")
+    while "being written" in check.stderr and time.monotonic() < deadline:
+        time.sleep(0.5)
+        check = b.qa("docs", "check")
     assert (
         check.returncode == 1
         and "run `qa docs check --repair`" in check.stderr

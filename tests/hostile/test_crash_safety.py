@@ -186,6 +186,66 @@ def test_indexing_killed_at_random_moments_recovers_without_duplicates(tmp_path,
         assert again["store_count"] == len(clean["chunks"])
 
 
+# A writer that holds the lock while spaCy's forked workers annotate, for the test below.
+_PARSING_WRITER = """
+import sys
+from pathlib import Path
+from index.locking import writer_lock
+from index.nlp import parse_each
+texts = [f"On day {d}, the ferry Boat{d} carried {d * 3} passengers." for d in range(50000)]
+with writer_lock(Path(sys.argv[1])):
+    parse_each(texts, len, processes=2)
+"""
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        return [
+            int(child)
+            for task in Path(f"/proc/{pid}/task").iterdir()
+            for child in (task / "children").read_text().split()
+        ]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+def test_parsing_workers_die_with_a_killed_writer_and_leave_the_collection_unlocked(tmp_path):
+    """SIGKILL (the OOM killer, kill -9) reaches the writer, not its forked annotation workers;
+    a worker that outlived it would hold its copy of the lock and of every socket forever."""
+    lock = tmp_path / "writer.lock"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _PARSING_WRITER, str(lock)], cwd=ROOT, stderr=subprocess.DEVNULL
+    )
+    workers: list[int] = []
+    try:
+        deadline = time.monotonic() + 120
+        while len(workers) < 2:
+            assert writer.poll() is None and time.monotonic() < deadline, "no workers started"
+            time.sleep(0.2)
+            workers = _children(writer.pid)
+        writer.kill()
+        writer.wait()
+        deadline = time.monotonic() + 10
+        while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(pid) for pid in workers), "a worker outlived the killed writer"
+        with writer_lock(lock):
+            pass
+    finally:
+        writer.kill()
+        for pid in filter(_alive, workers):
+            os.kill(pid, signal.SIGKILL)
+
+
 # --- hand-made disagreements ----------------------------------------------------------------
 
 
