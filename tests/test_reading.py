@@ -255,6 +255,26 @@ def test_question_features_see_names_far_from_the_best_sentence():
     assert row[column["question_entities_top"]] == 0.0  # but not where the best sentence is
 
 
+def test_question_features_see_a_changed_number_name_or_verb():
+    """SQuAD 2.0's unanswerable questions often change a year, a name's first part or the verb
+    of an answerable one: what the best sentence's area has of each."""
+    best = _evidence("In 1850 the city council opened the Smith bridge over the river.", 0, 0.7)
+    column = {name: i for i, name in enumerate(QUESTION_FEATURES)}
+
+    def row(question: str):
+        return question_features(
+            analyse(question), [best], np.array([0.8]), lambda w: dict.fromkeys(w, 1.0)
+        )[0]
+
+    asked = row("What did the city council open in 1850?")
+    assert asked[column["question_numbers_top"]] == 1.0
+    assert asked[column["main_verb_top"]] == 1.0
+    changed = row("What did the city council close in 1860?")
+    assert changed[column["question_numbers_top"]] == 0.0
+    assert changed[column["main_verb_top"]] == 0.0
+    assert row("Who opened the John Smith bridge?")[column["question_names_whole_top"]] == 0.0
+
+
 def test_entity_swap_makes_a_plausible_question_the_answering_sentence_does_not_answer():
     from evals.train_reader import entity_swap
 

@@ -49,6 +49,9 @@ QUESTION_FEATURES = [
     "expected_found",
     "has_expectation",
     "question_entities_top",  # share of the question's entities in the best sentence's area
+    "question_names_whole_top",  # ... found whole, not only by their last word
+    "question_numbers_top",  # share of the question's numbers ("1850") in that area
+    "main_verb_top",  # the question's main verb is in that area
 ]
 
 _RESPONSE_VERBS = {"respond", "react", "reply", "answer", "say", "comment"}
@@ -61,6 +64,7 @@ _WHY_CUES = re.compile(
     re.I,
 )
 _HOW_CUES = re.compile(r"\b(by|through|using|with)\b", re.I)
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
 _BM25_K1, _BM25_B, _AVERAGE_WORDS = 1.2, 0.75, 25.0
 
 
@@ -146,6 +150,9 @@ def question_features(
                     0.0,
                     float(bool(analysis.expected)),
                     0.0,
+                    0.0,
+                    float(not _NUMBER.search(analysis.text)),
+                    0.0,
                 ]
             ],
             dtype=np.float32,
@@ -181,6 +188,9 @@ def question_features(
                 float(expected_found),
                 float(bool(analysis.expected)),
                 _share([_mentions(area_text, n) for n in names]),
+                _share([n.lower() in area_text.lower() for n in names]),
+                _share([n in area_text for n in _NUMBER.findall(analysis.text)]),
+                float(bool(analysis.main_verb) and _stem(analysis.main_verb) in area_terms),
             ]
         ],
         dtype=np.float32,
