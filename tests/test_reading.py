@@ -289,11 +289,11 @@ def test_entity_swap_makes_a_plausible_question_the_answering_sentence_does_not_
 @pytest.mark.slow
 def test_the_training_script_fits_the_same_parameters_twice(tmp_path):
     """evals/train_reader.py on the sample collection (the real data is too big for a test):
-    what it gathers fits to the features this code computes, and a second fit from the cache it
-    writes gives the same parameters (`python -m evals.train_reader --check` does this on the
-    real data)."""
+    what it gathers fits to the features this code computes, a second fit from the cache it
+    writes gives the same parameters, and the decision check of `python -m evals.train_reader
+    --check` tells them alike and a changed model apart."""
     from evals.schema import load_eval_set
-    from evals.train_reader import extract, fit, load, same_parameters, save
+    from evals.train_reader import agreement, extract, fit, load, same_parameters, save
     from tests.conftest import SAMPLE_DIR
 
     data = tmp_path / "data"
@@ -307,6 +307,16 @@ def test_the_training_script_fits_the_same_parameters_twice(tmp_path):
     save(extracted, tmp_path / "gathered.pkl")
     again = fit(load(tmp_path / "gathered.pkl", data, tmp_path / "index"))
     assert same_parameters(first, again, tolerance=1e-6)
+    assert agreement(first, again, extracted, 0.3) == {
+        "best_sentence": 1.0,
+        "best_phrase": 1.0,
+        "refusal": 1.0,
+    }
+    reversed_model = {
+        part: {**first[part], "coef": [-c for c in first[part]["coef"]]}
+        for part in ("ranker", "answerability", "short_answer")
+    }
+    assert all(share < 0.9 for share in agreement(first, reversed_model, extracted, 0.3).values())
 
 
 def test_a_person_is_found_by_surname():
