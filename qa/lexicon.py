@@ -6,7 +6,7 @@ closed lists: a title makes a phrase a person for "he"/"she" and a title referen
 minister"); a group noun makes a common noun a group for "they"; a kind noun after "which" or
 "what" says which entities the question asks about ("Which country signed …?": a GPE).
 Also how the follow-up resolution and the role check compare words: `words` of a text, and
-`same_name` for two spellings of one name.
+`same_name` for two spellings of one name; and where a news dateline ends (`dateline_end`).
 """
 
 import re
@@ -51,3 +51,18 @@ def same_name(a: str, b: str) -> bool:
     """Two lower-cased words that name one thing: equal, or one starts the other and both have
     four letters or more ("russia" and "russian", "korea" and "korean")."""
     return a == b or (len(a) >= 4 and len(b) >= 4 and (a.startswith(b) or b.startswith(a)))
+
+
+# "SEOUL —", "WASHINGTON, June 21 (Reuters) -": where a story was filed. It names no one who
+# acts and supports nothing a reply says ("SEOUL" for "Which news agency's witness …?").
+_DATELINE = re.compile(
+    r"^\s*[A-Z][A-Z.'’\-]+(?: [A-Z][\w.'’\-]*){0,3}"  # SEOUL, U.S., CNN Business, NEW YORK
+    r"(?:,[^—–\n]{0,40}?)?\s*(?:\([^)\n]{0,20}\))?"  # , June 21  (Reuters)
+    r"\s*(?:[—–]|--?(?=\s|$))\s*"  # a dash; a hyphen only standing alone ("NETWORK-Wisconsin")
+)
+
+
+def dateline_end(sentence: str) -> int:
+    """The offset just after the dateline that opens `sentence` (0 when it opens with none)."""
+    found = _DATELINE.match(sentence)
+    return found.end() if found else 0

@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from qa.answer import REFUSAL
-from qa.lexicon import GROUP_NOUNS, KIND_LABELS, TITLES
+from qa.lexicon import GROUP_NOUNS, KIND_LABELS, TITLES, dateline_end
 from qa.question_types import head_noun
 from qa.roles import asked_slot, clause_role
 
@@ -35,8 +35,6 @@ _SUBJECTS = {"nsubj", "nsubjpass"}
 _OBJECTS = {"dobj", "pobj", "dative", "attr"}
 _CLAUSAL = {"relcl", "acl", "advcl", "ccomp", "xcomp", "punct", "appos"}
 _ROLE_RANK = {"subject": 0, "object": 1, "other": 2}
-_DASHES = {"—", "–", "-", "--"}
-_DATELINE_WORDS = 8  # "WASHINGTON, June 21 (Reuters) —" at the most
 _MAX_WORDS = 8
 WH_TAGS = {"WDT", "WP", "WP$"}  # which, what, who, whose
 
@@ -255,10 +253,8 @@ def _credit_lines(doc: Any) -> set[int]:
     without a verb that starts with "By")."""
     skipped: set[int] = set()
     for sentence in doc.sents:
-        opening = sentence[:_DATELINE_WORDS]
-        dash = next((t for t in opening if t.text in _DASHES), None)
-        if dash is not None and opening[0].is_upper and len(opening[0]) > 1:
-            skipped.update(range(sentence.start, dash.i + 1))
+        end = sentence.start_char + dateline_end(sentence.text)
+        skipped.update(t.i for t in sentence if t.idx < end)
         if sentence[0].lower_ == "by" and not any(t.pos_ in {"VERB", "AUX"} for t in sentence):
             skipped.update(range(sentence.start, sentence.end))
     return skipped

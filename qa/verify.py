@@ -25,15 +25,11 @@ from index.embedding import Embedder
 from index.lexical import stopwords
 from index.sentences import sentence_spans
 from qa.evidence import Evidence
+from qa.lexicon import dateline_end
 from qa.roles import Predicate, compare_roles, predicates
 
 _MARKER = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
 _WORD = re.compile(r"\w+")
-# "SEOUL —", "WASHINGTON, June 21 (Reuters) -": where the story was filed, which supports nothing
-# a reply says ("SEOUL" for "Which news agency's witness …?").
-_DATELINE = re.compile(
-    r"^\s*[A-Z][A-Z.'’\- ]{1,40}(?:,[^—–\n]{0,40}?)?\s*(?:\([^)\n]{0,20}\))?\s*(?:—|–|--?)\s"
-)
 _MONTHS = {
     "january",
     "february",
@@ -114,7 +110,7 @@ def verify_sentences(
         for sentence, phrase in zip(sentences, bare, strict=True)
     ]
     similarity = _similarities(claimed, shown, embedder, stored_vectors)
-    span_words = [{w.lower() for w in _WORD.findall(_DATELINE.sub("", e.text))} for e in shown]
+    span_words = [{w.lower() for w in _WORD.findall(e.text[dateline_end(e.text) :])} for e in shown]
     return [
         _check(sentence, row, shown, span_words, threshold, claim, span_roles, phrase)
         for sentence, row, claim, phrase in zip(sentences, similarity, claims, bare, strict=True)

@@ -3,6 +3,7 @@
 import pytest
 
 from qa.factory import build_assistant, build_indexer
+from qa.lexicon import dateline_end
 from qa.mentions import mentions
 from qa.references import agrees, find_references, resolve, substitute
 from qa.rewrite import choose_rewrite
@@ -611,3 +612,20 @@ def test_the_company_is_the_filler_of_which_company_though_the_recogniser_calls_
     answer = "Kim Hong-kyun urged Russia to act responsibly. [1]"
     standalone = _standalone("What did the country do?", "Which country did Kim urge?", answer)
     assert "Kim Hong-kyun" not in standalone
+
+
+@pytest.mark.parametrize(
+    "sentence, dateline",
+    [
+        ("SEOUL — South Korea summoned the ambassador.", "SEOUL — "),
+        ("WASHINGTON, June 21 (Reuters) - The US said", "WASHINGTON, June 21 (Reuters) - "),
+        ("NEW YORK (AP) — The", "NEW YORK (AP) — "),
+        ("CNN Business —", "CNN Business —"),
+        ("WASHINGTON–The clash", "WASHINGTON–"),
+        ("USA TODAY NETWORK-Wisconsin", ""),
+        ("NBC aired the three-hour telecast", ""),
+        ("South Korea — the ministry said", ""),
+    ],
+)
+def test_a_dateline_is_read_off_the_start_of_a_sentence(sentence, dateline):
+    assert sentence[: dateline_end(sentence)] == dateline
