@@ -88,6 +88,9 @@ def _predicate(verb: Any) -> Predicate:
 
 def _roles(verb: Any) -> Predicate:
     lemma = verb.lemma_.lower()
+    if _opener_main_verb(verb):  # "Summoning X, Y called …": Y called
+        obj = _child(verb, _OBJECT)
+        return Predicate(lemma, _argument(verb.head), _argument(obj) if obj is not None else None)
     passive_subject = _child(verb, _PASSIVE_SUBJECT)
     if passive_subject is not None or _reduced_relative(verb):
         # "X was summoned by Y", and "the pact signed by Y": the subject or the noun is the patient.
@@ -112,6 +115,9 @@ def _subject(verb: Any, depth: int) -> Argument | None:
         if subject.lower_ in _RELATIVE and verb.dep_ == "relcl":
             return _argument(verb.head)  # "the envoy who said …": the envoy said
         return _argument(subject)
+    opener_subject = _misread_opener_subject(verb)
+    if opener_subject is not None:  # "Summoning X, Y called …": Y summoned X
+        return _argument(opener_subject)
     if depth >= _MAX_DEPTH:
         return None
     if verb.dep_ == "conj":  # "summoned X and urged Y": one subject
@@ -126,6 +132,50 @@ def _subject(verb: Any, depth: int) -> Argument | None:
 
 def _child(token: Any, deps: set[str]) -> Any | None:
     return next((c for c in token.children if c.dep_ in deps), None)
+
+
+# A sentence that opens with a participle clause, "Summoning X, Y called on Russia …", is read by
+# the small parser as one subjectless clause: "Summoning" the root, Y an apposition of X, and
+# "called" a participle after Y ("Y, called on Russia"). Read so, X was summoned by nobody and Y
+# was called on: a generated "X was summoned by Y" looked like a role reversal.
+def _misread_opener_subject(verb: Any) -> Any | None:
+    """Y of "Summoning X, Y called …" for the opening -ing verb; None for any other verb."""
+    if verb.tag_ != "VBG" or verb.dep_ not in ("ROOT", "advcl") or _child(verb, _SUBJECT):
+        return None
+    if verb.i != verb.sent.start:
+        return None
+    obj = _child(verb, _OBJECT)
+    if obj is None:
+        return None
+    return next((a for a in obj.children if a.dep_ == "appos" and _carries_main_verb(a)), None)
+
+
+def _carries_main_verb(apposition: Any) -> bool:
+    """The apposition has a past-tense participle with no subject of its own after it: the
+    misread main verb ("Y called on …"), not a reduced relative before a comma."""
+    return any(
+        c.dep_ == "acl"
+        and c.tag_ in ("VBD", "VBN")
+        and c.i > apposition.i
+        and not _child(c, _SUBJECT)
+        and not _child(c, {"agent"})
+        for c in apposition.children
+    )
+
+
+def _same_token(a: Any | None, b: Any) -> bool:
+    return a is not None and a.i == b.i  # spaCy makes a new Token object at every access
+
+
+def _opener_main_verb(verb: Any) -> bool:
+    """ "called" of "Summoning X, Y called …" (see `_misread_opener_subject`)."""
+    apposition = verb.head
+    return (
+        verb.dep_ == "acl"
+        and apposition.dep_ == "appos"
+        and _same_token(_misread_opener_subject(apposition.head.head), apposition)
+        and apposition.head.dep_ in _OBJECT
+    )
 
 
 def _agent(verb: Any) -> Any | None:
@@ -147,7 +197,7 @@ def _phrase(head: Any) -> list[Any]:
     ("the ambassador to Seoul" is the ambassador) but with possessors ("Seoul's envoy")."""
     tokens = [head]
     for child in head.children:
-        if child.dep_ in _CLAUSAL:
+        if child.dep_ in _CLAUSAL or _same_token(_misread_opener_subject(head.head), child):
             continue
         tokens.extend(_phrase(child))
     return tokens

@@ -24,6 +24,10 @@ PACT = (
     "SEOUL — South Korea's foreign ministry said it had summoned the Russian ambassador in protest "
     "of a pact between Russia and North Korea signed in Pyongyang this week."
 )
+OPENER = (
+    "Summoning Ambassador Zinoviev, South Korean First Vice Foreign Minister Kim Hong-kyun called "
+    "on Russia to “immediately stop” military cooperation with North Korea and “act responsibly.”"
+)
 
 
 def _conflict(claim: str, source: str) -> str | None:
@@ -52,6 +56,23 @@ def test_a_participle_clause_takes_the_main_clause_subject():
         ("warn", "Putin"),
         ("pay", "Seoul"),
     ]
+
+
+def test_an_opening_participle_clause_misread_by_the_parser_keeps_its_doer():
+    """The small parser reads "Summoning X, Y called …" as Y in apposition to X and "called" as
+    a participle after Y; the roles put Y back as the doer of both verbs."""
+    found = predicates(parse(OPENER))
+    assert [(p.lemma, p.agent.text, p.patient and p.patient.text) for p in found[:2]] == [
+        ("summon", "South Korean First Vice Foreign Minister Kim Hong-kyun", "Ambassador Zinoviev"),
+        ("call", "South Korean First Vice Foreign Minister Kim Hong-kyun", None),
+    ]
+    assert not found[1].passive
+    assert _conflict("Zinoviev was summoned by Kim Hong-kyun.", OPENER) is None
+    assert _conflict("Kim Hong-kyun was summoned by Zinoviev.", OPENER)
+    assert _conflict("Zinoviev called on Russia to stop military cooperation.", OPENER)
+    # a real reduced relative after a comma is still one
+    [appoint, leave] = predicates(parse("Zinoviev, the envoy appointed in 2022, left Seoul."))
+    assert appoint.passive and appoint.agent is None and leave.agent.text == "Zinoviev, the envoy"
 
 
 @pytest.mark.parametrize(
