@@ -109,6 +109,9 @@ def run_set(name, items, docs, mode_list, generate_every, index_dir=None):
                     "fallback": FALLBACK_NOTE in answer.notes,
                     "timings": answer.timings_ms,
                     "question": item["question"],
+                    "answers": item.get("answers") or [],
+                    "answer": answer.answer,  # what was shown
+                    "short_answer": answer.short_answer.text if answer.short_answer else None,
                     "draft": answer.draft,
                     "unsupported": list(
                         zip(answer.unsupported, answer.unsupported_reasons, strict=True)
