@@ -140,9 +140,9 @@ def _child(token: Any, deps: set[str]) -> Any | None:
 # was called on: a generated "X was summoned by Y" looked like a role reversal.
 def _misread_opener_subject(verb: Any) -> Any | None:
     """Y of "Summoning X, Y called …" for the opening -ing verb; None for any other verb."""
-    if verb.tag_ != "VBG" or verb.dep_ not in ("ROOT", "advcl") or _child(verb, _SUBJECT):
+    if verb.tag_ != "VBG" or verb.dep_ not in ("ROOT", "advcl") or not verb.is_sent_start:
         return None
-    if verb.i != verb.sent.start:
+    if _child(verb, _SUBJECT):
         return None
     obj = _child(verb, _OBJECT)
     if obj is None:
