@@ -88,9 +88,6 @@ def _predicate(verb: Any) -> Predicate:
 
 def _roles(verb: Any) -> Predicate:
     lemma = verb.lemma_.lower()
-    if _opener_main_verb(verb):  # "Summoning X, Y called …": Y called
-        obj = _child(verb, _OBJECT)
-        return Predicate(lemma, _argument(verb.head), _argument(obj) if obj is not None else None)
     passive_subject = _child(verb, _PASSIVE_SUBJECT)
     if passive_subject is not None or _reduced_relative(verb):
         # "X was summoned by Y", and "the pact signed by Y": the subject or the noun is the patient.
@@ -106,7 +103,12 @@ def _roles(verb: Any) -> Predicate:
 
 def _reduced_relative(verb: Any) -> bool:
     """A participle after its noun, "the pact signed by Y" (spaCy tags some of them VBD)."""
-    return verb.dep_ == "acl" and verb.tag_ in ("VBN", "VBD") and _child(verb, _SUBJECT) is None
+    return (
+        verb.dep_ == "acl"
+        and verb.tag_ in ("VBN", "VBD")
+        and _child(verb, _SUBJECT) is None
+        and not _opener_main_verb(verb)
+    )
 
 
 def _subject(verb: Any, depth: int) -> Argument | None:
@@ -115,6 +117,8 @@ def _subject(verb: Any, depth: int) -> Argument | None:
         if subject.lower_ in _RELATIVE and verb.dep_ == "relcl":
             return _argument(verb.head)  # "the envoy who said …": the envoy said
         return _argument(subject)
+    if _opener_main_verb(verb):  # "Summoning X, Y called …": Y called
+        return _argument(verb.head)
     opener_subject = _misread_opener_subject(verb)
     if opener_subject is not None:  # "Summoning X, Y called …": Y summoned X
         return _argument(opener_subject)
@@ -173,8 +177,8 @@ def _opener_main_verb(verb: Any) -> bool:
     return (
         verb.dep_ == "acl"
         and apposition.dep_ == "appos"
-        and _same_token(_misread_opener_subject(apposition.head.head), apposition)
         and apposition.head.dep_ in _OBJECT
+        and _same_token(_misread_opener_subject(apposition.head.head), apposition)
     )
 
 
