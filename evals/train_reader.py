@@ -182,17 +182,24 @@ def load(path: Path, data: Path, data_dir: Path) -> dict:
     return {"gathered": gathered, "idf": _idf_of(data, data_dir)}
 
 
-def fit(extracted: dict) -> dict:
+def training_tables(extracted: dict) -> dict[str, np.ndarray]:
+    """`features`, with the answerability model's rows (`question_rows`) added."""
+    table = features(extracted)
+    return {**table, "question_rows": out_of_fold_question_rows(extracted, table)}
+
+
+def fit(extracted: dict, tables: dict | None = None) -> dict:
+    """The three models fitted on `tables` (`training_tables(extracted)` when not given)."""
     from qa.reading.features import QUESTION_FEATURES, SENTENCE_FEATURES
     from qa.reading.short_answer import CANDIDATE_FEATURES
 
-    table = features(extracted)
+    table = tables if tables is not None else training_tables(extracted)
     rows, labels, groups = table["rows"], table["labels"], table["groups"]
     answerable = table["answerable"]
     on_answerable = answerable[groups]
 
     ranker = _logistic(rows[on_answerable], labels[on_answerable])
-    question_rows = out_of_fold_question_rows(extracted, table)
+    question_rows = table["question_rows"]
     swapped = np.asarray([g.swapped for g in extracted["gathered"]])
     answerability = _logistic(
         question_rows, answerable, balanced=True, weights=np.where(swapped, SWAP_WEIGHT, 1.0)
@@ -274,16 +281,14 @@ def same_parameters(a: dict, b: dict, tolerance: float = 0.02) -> bool:
     return True
 
 
-def agreement(a: dict, b: dict, extracted: dict, threshold: float) -> dict[str, float]:
-    """How alike two fits decide on the gathered questions: the share of questions whose best
+def agreement(a: dict, b: dict, table: dict, threshold: float) -> dict[str, float]:
+    """How alike two fits decide on the gathered questions (`table`, from `training_tables`):
+    the share of questions whose best
     sentence is the same, whose best candidate phrase is the same, and whose refusal at
     `threshold` is the same. Coefficients are no test across machines: the gather there can
     differ by a question or two (retrieval ties), and a rare indicator's coefficient then moves
     a lot while no decision changes."""
     from qa.reading.model import LinearModel
-
-    table = features(extracted)
-    question_rows = out_of_fold_question_rows(extracted, table)
 
     def same_best(part: str, rows: np.ndarray, groups: np.ndarray) -> float:
         pa = LinearModel.from_dict(a[part]).probability(rows)
@@ -293,6 +298,7 @@ def agreement(a: dict, b: dict, extracted: dict, threshold: float) -> dict[str, 
             np.mean([np.argmax(pa[groups == q]) == np.argmax(pb[groups == q]) for q in asked])
         )
 
+    question_rows = table["question_rows"]
     refuse_a = LinearModel.from_dict(a["answerability"]).probability(question_rows) < threshold
     refuse_b = LinearModel.from_dict(b["answerability"]).probability(question_rows) < threshold
     return {
@@ -326,11 +332,12 @@ def main() -> None:
         extracted = extract(args.data, data_dir)
         if args.features:
             save(extracted, args.features)
-    fitted = fit(extracted)
+    tables = training_tables(extracted)
+    fitted = fit(extracted, tables)
     seconds = time.perf_counter() - start
     if args.check:
         stored = json.loads(args.out.read_text())
-        agreed = agreement(stored, fitted, extracted, Settings().refusal_threshold)
+        agreed = agreement(stored, fitted, tables, Settings().refusal_threshold)
         same = min(agreed.values()) >= SAME_DECISIONS
         shares = ", ".join(f"{name} {share:.4f}" for name, share in agreed.items())
         print(

@@ -293,7 +293,15 @@ def test_the_training_script_fits_the_same_parameters_twice(tmp_path):
     writes gives the same parameters, and the decision check of `python -m evals.train_reader
     --check` tells them alike and a changed model apart."""
     from evals.schema import load_eval_set
-    from evals.train_reader import agreement, extract, fit, load, same_parameters, save
+    from evals.train_reader import (
+        agreement,
+        extract,
+        fit,
+        load,
+        same_parameters,
+        save,
+        training_tables,
+    )
     from tests.conftest import SAMPLE_DIR
 
     data = tmp_path / "data"
@@ -307,7 +315,8 @@ def test_the_training_script_fits_the_same_parameters_twice(tmp_path):
     save(extracted, tmp_path / "gathered.pkl")
     again = fit(load(tmp_path / "gathered.pkl", data, tmp_path / "index"))
     assert same_parameters(first, again, tolerance=1e-6)
-    assert agreement(first, again, extracted, 0.3) == {
+    tables = training_tables(extracted)
+    assert agreement(first, again, tables, 0.3) == {
         "best_sentence": 1.0,
         "best_phrase": 1.0,
         "refusal": 1.0,
@@ -316,7 +325,7 @@ def test_the_training_script_fits_the_same_parameters_twice(tmp_path):
         part: {**first[part], "coef": [-c for c in first[part]["coef"]]}
         for part in ("ranker", "answerability", "short_answer")
     }
-    assert all(share < 0.9 for share in agreement(first, reversed_model, extracted, 0.3).values())
+    assert all(share < 0.9 for share in agreement(first, reversed_model, tables, 0.3).values())
 
 
 def test_a_person_is_found_by_surname():
