@@ -4,7 +4,7 @@ A follow-up ("Why?", "What did he say in response?") leans on the conversation; 
 the whole question. References ("he", "the ambassador") are resolved from the previous question
 and answer, checked against the answer's evidence (qa/candidates.py, qa/references.py). In
 generate mode the LLM rewrites the question, and its rewrite is kept only if it names what the
-references were resolved to; otherwise the references are replaced by rule, and a follow-up
+references were resolved to ("it": any thing said before); otherwise the references are replaced by rule, and a follow-up
 without references ("Why?"), with one to what happened ("When did that happen?") or with one to
 people the answer only counts ("The two … agreed") gets the previous standalone question put in
 front of it.
@@ -77,14 +77,15 @@ def choose_rewrite(
 ) -> str:
     """The standalone question: the LLM's `rewritten` (None: no LLM) when it is plausible and
     agrees with the resolved references, else the rule-based rewrite."""
-    resolved = []
+    resolved, mentions = [], []
     if find_references(question):
-        resolved = resolve(question, candidates(conversation[-1], previous))
+        mentions = candidates(conversation[-1], previous)
+        resolved = resolve(question, mentions)
     # "they" for "The two … agreed" is resolved, but to no one a rewrite can name: the previous
     # question goes in front, as for a follow-up without references.
     counted = any(r.mention.counted for r in resolved)
     if rewritten and plausible_rewrite(question, rewritten, conversation):
-        if not counted and agrees(rewritten, resolved, question):
+        if not counted and agrees(rewritten, resolved, question, mentions):
             return rewritten
     if resolved and not counted and not has_event_reference(question):
         return substitute(question, resolved)

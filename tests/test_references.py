@@ -177,6 +177,31 @@ def test_a_rewrite_does_not_agree_through_words_the_follow_up_already_had():
     assert "Sigismund" in standalone
 
 
+def test_a_rewrite_may_take_it_for_another_thing_but_he_for_no_other_person():
+    """A rewrite may take "it" for any thing said before, as the follow-up's meaning decides
+    ("Which article of it" is the pact's, not the office's); "he" for the person the rules rank
+    first only."""
+    question = "What did the South Korean presidential office call the pact?"
+    answer = (
+        "The South Korean presidential office has protested the pact, calling it a threat to "
+        "national security. [1]"
+    )
+    follow_up = "Which article of it guarantees automatic military intervention?"
+    found = mentions(question, answer)
+    resolved = resolve(follow_up, found)
+    assert "office" in resolved[0].mention.text
+    of_the_pact = "Which article of the pact guarantees automatic military intervention?"
+    assert not agrees(of_the_pact, resolved, follow_up)
+    assert agrees(of_the_pact, resolved, follow_up, found)
+    assert choose_rewrite(follow_up, [question], PreviousTurn(answer), of_the_pact) == of_the_pact
+    assert not agrees("Which article of it did South Korea sign?", resolved, follow_up, found)
+
+    follow_up = "What did he say in response?"
+    found = mentions(QUESTION, ANSWER)
+    resolved = resolve(follow_up, found)
+    assert not agrees("What did South Korea say in response?", resolved, follow_up, found)
+
+
 @pytest.fixture
 def follow_up(settings, fake_embedder):
     build_indexer(settings, embedder=fake_embedder).index([SAMPLE_DIR])
