@@ -4,10 +4,10 @@ A follow-up ("Why?", "What did he say in response?") leans on the conversation; 
 the whole question. References ("he", "the ambassador") are resolved from the previous question
 and answer, checked against the answer's evidence (qa/candidates.py, qa/references.py). In
 generate mode the LLM rewrites the question, and its rewrite is kept only if it names what the
-references were resolved to ("it": any thing said before); otherwise the references are replaced by rule, and a follow-up
-without references ("Why?"), with one to what happened ("When did that happen?") or with one to
-people the answer only counts ("The two … agreed") gets the previous standalone question put in
-front of it.
+references were resolved to ("it": any thing said before); otherwise the references are
+replaced by rule, and a follow-up without references ("Why?"), with one to what happened ("When
+did that happen?") or with one to people the answer only counts ("The two … agreed") gets the
+previous standalone question put in front of it.
 """
 
 from __future__ import annotations
