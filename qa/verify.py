@@ -25,7 +25,7 @@ from index.embedding import Embedder
 from index.lexical import stopwords
 from index.sentences import sentence_spans
 from qa.evidence import Evidence
-from qa.lexicon import dateline_end
+from qa.lexicon import dateline_end, same_name
 from qa.roles import Predicate, compare_roles, predicates
 
 _MARKER = re.compile(r"\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\]")
@@ -79,10 +79,8 @@ def facts(sentence: str) -> set[str]:
 
 
 def _covered(fact: str, words: set[str]) -> bool:
-    # "Russia" is supported by "Russian", and "Korean" by "Korea".
-    return fact in words or any(
-        len(w) >= 4 and (w.startswith(fact) or fact.startswith(w)) for w in words
-    )
+    # "Russia" is supported by "Russian", and "Korean" by "Korea"; "19" not by "1994".
+    return fact in words or any(same_name(fact, w) for w in words)
 
 
 def verify_sentences(

@@ -265,3 +265,16 @@ def test_a_dateline_supports_nothing(fake_embedder):
         ["SEOUL", "Reuters"], shown, fake_embedder, 0.0, False, question
     )
     assert not seoul.supported and reuters.supported
+
+
+def test_a_fact_is_covered_by_another_spelling_of_its_name_not_by_a_longer_word(fake_embedder):
+    from qa.evidence import Evidence
+    from qa.verify import verify_sentences
+
+    text = "Russian envoy Zinoviev arrived in June 1994 and met Ukraine's ambassador."
+    shown = [Evidence("doc", 0, len(text), text, 0, 0, 0, 1)]
+    replies = ["Zinoviev came from Russia.", "Zinoviev arrived on June 19.", "He met the UK envoy."]
+    russia, nineteen, uk = verify_sentences(replies, shown, fake_embedder, 0.0)
+    assert russia.supported
+    assert not nineteen.supported and nineteen.missing == ["19"]
+    assert not uk.supported and uk.missing == ["uk"]
