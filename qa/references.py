@@ -9,8 +9,9 @@ and Blinken"), or else the first two people of the previous turn; a "they"/"thei
 the same follow-up is theirs. The candidates and their ranking are in qa/mentions.py.
 "he"/"she" (and him, his, her) take the first person, by gender-neutral rules (spaCy has no
 gender); "they" the first group or plural or, failing that, person; "it" the first thing that
-is not a person (an LLM rewrite may name another one: `agrees`); "the ambassador" the candidate
-with that title or, when none has it, the first person.
+is not a person (an LLM rewrite may name another one: `agrees`); "there" the first place;
+"the ambassador" the candidate with that title or, when none has it, the first person ("the
+leaders": two people named together, never one).
 """
 
 from __future__ import annotations
@@ -30,7 +31,9 @@ _EVENT_WORDS = {"that", "this"}
 _DETERMINERS = {"the", "this", "that"}
 _ARTICLES = {"the", "a", "an"}
 _TITLE_MODIFIERS = {"amod", "compound"}
-_PRONOUN_KINDS = {"person", "group", "thing", "pair"}
+_PRONOUN_KINDS = {"person", "group", "thing", "pair", "place"}
+_PLACES = {"GPE", "LOC", "FAC"}
+_PREPOSITION_BEFORE = re.compile(r"\b(?:from|to|in|at|near|around|into|out of)\s+$", re.I)
 _ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "dative"}
 
 
@@ -49,6 +52,7 @@ class Reference:
     role: str = "other"
     # The verb as written: spaCy lemmatizes "did he found it" as "find".
     verb_form: str = ""
+    plural: bool = False  # "the leaders": several people, never one
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,7 @@ def find_references(question: str) -> list[Reference]:
     for token in parse(question):
         if _stands_for_two(token):
             found.append(_pair_reference(token))
-        elif token.pos_ == "PRON" and token.dep_ != "expl":
+        elif (token.pos_ == "PRON" or token.lower_ == "there") and token.dep_ != "expl":
             kind = _pronoun_kind(token)
             if kind is not None and not _bound_in_question(token, kind):
                 verb, role = clause_role(token)
@@ -123,6 +127,8 @@ def _pronoun_kind(token) -> str | None:
         return "group"
     if word in _THING_WORDS:
         return "thing"
+    if word == "there" and token.head.lemma_ != "be":  # "meet there"; not "are there lakes"
+        return "place"
     # A demonstrative standing alone is tagged DT; the relative "that" (WDT) and the
     # conjunction (IN) refer to nothing before.
     if word in _EVENT_WORDS and token.tag_ == "DT":
@@ -166,7 +172,8 @@ def _title_reference(head) -> Reference | None:
     end = head.idx + len(head)
     verb, role = clause_role(head)
     forms = (verb.lemma_.lower(), role, verb.lower_)
-    return Reference(det.idx, end, head.doc.text[det.idx : end], head.lemma_.lower(), False, *forms)
+    text, kind, plural = head.doc.text[det.idx : end], head.lemma_.lower(), head.tag_ == "NNS"
+    return Reference(det.idx, end, text, kind, False, *forms, plural=plural)
 
 
 def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
@@ -185,13 +192,20 @@ def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
         # same role of the same verb: "What do they say?" after "Which country signed the
         # pact?" answered "The ministry said the pact between Russia and ..." is Russia's.
         pool = sorted(pool, key=lambda m: (not m.answers, not _parallel(m, reference)))
-        mention = next((m for m in pool if _fits(m, reference.kind)), None)
+        mention = next(
+            (m for m in pool if _fits(m, reference.kind) and m.plural >= reference.plural), None
+        )
         pair = next((r.mention for r in resolved if r.reference.kind == "pair"), None)
         if reference.kind == "group" and pair is not None:
             mention = pair  # "their" after "the two" in the same follow-up is theirs
-        if mention is None and reference.kind == "pair":
+        several = reference.plural and reference.kind in TITLES  # "the leaders"
+        if mention is None and (reference.kind == "pair" or several):
             mention = _two_people(free)
-        if mention is None and reference.kind not in {"thing", "person"} | GROUP_NOUNS:
+        if (
+            mention is None
+            and not several
+            and reference.kind not in {"thing", "person"} | GROUP_NOUNS
+        ):
             # "they" a person failing a group (singular they); "the minister" whom no title
             # says is a minister: the person the previous turn is about.
             mention = next((m for m in free if m.person), None)
@@ -269,6 +283,8 @@ def _fits(mention: Mention, kind: str) -> bool:
         return mention.group or (mention.plural and mention.person)
     if kind == "pair":  # "the two": people named together ("Cho and Blinken")
         return mention.person and mention.plural and not mention.counted
+    if kind == "place":  # "there": a place named before
+        return mention.label in _PLACES
     if kind == "thing":  # "its" is not "the governments" (but may be "the United States")
         return not mention.person and not (mention.plural and not mention.label)
     if kind in GROUP_NOUNS:  # "the ministry": the group called so ("Seoul's foreign ministry")
@@ -285,6 +301,10 @@ def substitute(question: str, resolutions: list[Resolution]) -> str:
         if named_before[id(r.mention)] < r.reference.start and r.reference.kind in _PRONOUN_KINDS:
             continue
         text = r.mention.text + ("'s" if r.reference.possessive else "")
+        if r.reference.kind == "place" and not _PREPOSITION_BEFORE.search(
+            question[: r.reference.start]
+        ):
+            text = "in " + text  # "meet there" -> "meet in Pyongyang"; "from there" keeps "from"
         question = question[: r.reference.start] + text + question[r.reference.end :]
     return question[0].upper() + question[1:] if question else question
 

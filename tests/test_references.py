@@ -202,6 +202,38 @@ def test_a_rewrite_may_take_it_for_another_thing_but_he_for_no_other_person():
     assert not agrees("What did South Korea say in response?", resolved, follow_up, found)
 
 
+SIGNED_WHERE = "Where was the pact between Russia and North Korea signed?"
+SIGNED_IN = "The pact between Russia and North Korea was signed in Pyongyang this week. [1]"
+
+
+@pytest.mark.parametrize(
+    "follow_up, standalone",
+    [
+        ("And when did the leaders meet there?", "And when did the leaders meet in Pyongyang?"),
+        ("Who flew from there to Hanoi?", "Who flew from Pyongyang to Hanoi?"),
+        # the existential "there" stands for no place
+        (
+            "How many lakes are there in Warsaw?",
+            f"{SIGNED_WHERE} How many lakes are there in Warsaw?",
+        ),
+    ],
+)
+def test_there_is_the_place_named_before(follow_up, standalone):
+    assert choose_rewrite(follow_up, [SIGNED_WHERE], PreviousTurn(SIGNED_IN), None) == standalone
+
+
+def test_the_leaders_are_several_people_never_one():
+    signed = "Putin and North Korean leader Kim Jong-un signed the pact in Pyongyang. [1]"
+    standalone = choose_rewrite(
+        "When did the leaders meet?", ["Who signed the pact?"], PreviousTurn(signed), None
+    )
+    assert standalone == "When did Putin and Kim Jong-un meet?"
+    # one person named before: "the leaders" are not the ambassador
+    summoned = "Russian Ambassador Georgy Zinoviev was summoned by South Korea. [1]"
+    resolved = resolve("When did the leaders meet?", mentions("Who was summoned?", summoned))
+    assert resolved == []
+
+
 @pytest.fixture
 def follow_up(settings, fake_embedder):
     build_indexer(settings, embedder=fake_embedder).index([SAMPLE_DIR])
