@@ -15,8 +15,23 @@ PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _PACKAGED_ALIASES = {PACKAGED_MODEL, "all-MiniLM-L6-v2", "all-minilm-l6-v2"}
 
 
+PRECISIONS = ("auto", "float32", "bfloat16")
+
+
 class EmbeddingModelError(UserError):
     """The configured embedding model cannot be loaded here."""
+
+
+def native_bfloat16(cpuinfo: Path = Path("/proc/cpuinfo")) -> bool:
+    """Whether the CPU has bfloat16 instructions (AVX512-BF16 or AMX-BF16). There the model
+    runs in bfloat16 about 1.6 times as fast as in float32, with vectors at cosine 0.998 or more
+    to the float32 ones (README, Benchmarks); elsewhere bfloat16 is emulated and slower."""
+    try:
+        text = cpuinfo.read_text()
+    except OSError:
+        return False
+    flags = next((line for line in text.splitlines() if line.startswith("flags")), "").split()
+    return "avx512_bf16" in flags or "amx_bf16" in flags
 
 
 class Embedder(Protocol):
@@ -47,12 +62,25 @@ class SentenceTransformerEmbedder:
     The model loads on first use, so commands that only read the catalogue start fast."""
 
     def __init__(
-        self, model: str = PACKAGED_MODEL, batch_size: int = 8, threads: int | None = None
+        self,
+        model: str = PACKAGED_MODEL,
+        batch_size: int = 8,
+        threads: int | None = None,
+        precision: str = "auto",
     ):
+        """`precision`: "float32", "bfloat16", or "auto" (bfloat16 where the CPU computes it
+        natively, see `native_bfloat16`)."""
         self.name, self._location = _resolve(model)
         self._requested = model
         self.batch_size = batch_size
         self._threads = threads
+        if precision not in PRECISIONS:
+            raise EmbeddingModelError(
+                f"unknown embedding precision '{precision}' (choose from {', '.join(PRECISIONS)})"
+            )
+        if precision == "auto":
+            precision = "bfloat16" if native_bfloat16() else "float32"
+        self.precision = precision
         self._model = None
         self._load_lock = threading.Lock()
         # One encode at a time: Hugging Face's Rust tokenizer fails ("Already borrowed") when
@@ -79,7 +107,8 @@ class SentenceTransformerEmbedder:
 
             if self._threads:
                 torch.set_num_threads(self._threads)
-            return SentenceTransformer(self._location, device="cpu")
+            model = SentenceTransformer(self._location, device="cpu")
+            return model.to(torch.bfloat16) if self.precision == "bfloat16" else model
         except Exception as exc:  # many failure types: missing files, bad config, not cached
             raise EmbeddingModelError(
                 f"cannot load embedding model '{self._requested}' offline ({type(exc).__name__}): "
@@ -125,8 +154,8 @@ class SentenceTransformerEmbedder:
                     return_offsets_mapping=True,
                 )["offset_mapping"]
             for i, (output, token_offsets) in enumerate(zip(outputs, offsets, strict=True), first):
-                passage_vectors.append(np.asarray(output["sentence_embedding"], dtype=np.float32))
-                tokens = np.asarray(output["token_embeddings"], dtype=np.float32)
+                passage_vectors.append(output["sentence_embedding"].float().numpy())
+                tokens = output["token_embeddings"].float().numpy()
                 ends = np.array([b for _, b in token_offsets])
                 starts = np.array([a for a, _ in token_offsets])
                 rows = np.zeros((len(spans[i]), tokens.shape[1]), dtype=np.float32)

@@ -13,7 +13,10 @@ from qa.settings import Settings
 
 def build_embedder(settings: Settings) -> Embedder:
     return SentenceTransformerEmbedder(
-        settings.embedding_model, settings.embedding_batch_size, settings.threads
+        settings.embedding_model,
+        settings.embedding_batch_size,
+        settings.threads,
+        settings.embedding_precision,
     )
 
 

@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from index.documents import Sentence
 from index.sentences import sentence_spans
@@ -81,3 +82,17 @@ def test_select_evidence_offsets_are_exact_and_ranked():
 def test_hash_embedder_is_deterministic_and_normalised():
     a, b = HashEmbedder().embed(["same text"]), HashEmbedder().embed(["same text"])
     assert np.allclose(a, b) and np.isclose(np.linalg.norm(a), 1.0)
+
+
+def test_bfloat16_is_chosen_only_where_the_cpu_computes_it(tmp_path):
+    from index.embedding import EmbeddingModelError, SentenceTransformerEmbedder, native_bfloat16
+
+    cpuinfo = tmp_path / "cpuinfo"
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f avx512_bf16\n")
+    assert native_bfloat16(cpuinfo)
+    cpuinfo.write_text("processor\t: 0\nflags\t\t: fpu sse2 avx2 avx512f\n")
+    assert not native_bfloat16(cpuinfo)
+    assert not native_bfloat16(tmp_path / "missing")
+    assert SentenceTransformerEmbedder(precision="float32").precision == "float32"
+    with pytest.raises(EmbeddingModelError, match="unknown embedding precision 'half'"):
+        SentenceTransformerEmbedder(precision="half")
