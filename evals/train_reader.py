@@ -283,11 +283,10 @@ def same_parameters(a: dict, b: dict, tolerance: float = 0.02) -> bool:
 
 def agreement(a: dict, b: dict, table: dict, threshold: float) -> dict[str, float]:
     """How alike two fits decide on the gathered questions (`table`, from `training_tables`):
-    the share of questions whose best
-    sentence is the same, whose best candidate phrase is the same, and whose refusal at
-    `threshold` is the same. Coefficients are no test across machines: the gather there can
-    differ by a question or two (retrieval ties), and a rare indicator's coefficient then moves
-    a lot while no decision changes."""
+    the share of questions whose best sentence is the same, whose best candidate phrase is the
+    same, and whose refusal at `threshold` is the same. Coefficients are no test across
+    machines: the gather there can differ by a question or two (retrieval ties), and a rare
+    indicator's coefficient then moves a lot while no decision changes."""
     from qa.reading.model import LinearModel
 
     def same_best(part: str, rows: np.ndarray, groups: np.ndarray) -> float:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol, get_args
 
 import numpy as np
 
@@ -15,7 +15,8 @@ PACKAGED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 _PACKAGED_ALIASES = {PACKAGED_MODEL, "all-MiniLM-L6-v2", "all-minilm-l6-v2"}
 
 
-PRECISIONS = ("auto", "float32", "bfloat16")
+Precision = Literal["auto", "float32", "bfloat16"]
+PRECISIONS = get_args(Precision)
 
 
 class EmbeddingModelError(UserError):
@@ -66,7 +67,7 @@ class SentenceTransformerEmbedder:
         model: str = PACKAGED_MODEL,
         batch_size: int = 8,
         threads: int | None = None,
-        precision: str = "auto",
+        precision: Precision = "auto",
     ):
         """`precision`: "float32", "bfloat16", or "auto" (bfloat16 where the CPU computes it
         natively, see `native_bfloat16`)."""

@@ -193,7 +193,8 @@ def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
         # pact?" answered "The ministry said the pact between Russia and ..." is Russia's.
         pool = sorted(pool, key=lambda m: (not m.answers, not _parallel(m, reference)))
         mention = next(
-            (m for m in pool if _fits(m, reference.kind) and m.plural >= reference.plural), None
+            (m for m in pool if _fits(m, reference.kind) and (m.plural or not reference.plural)),
+            None,
         )
         pair = next((r.mention for r in resolved if r.reference.kind == "pair"), None)
         if reference.kind == "group" and pair is not None:

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from index.embedding import Precision
 from qa.request import AnswerMode
 
 
@@ -37,7 +38,7 @@ class Settings(BaseSettings):
     embedding_batch_size: int = 8
     # bfloat16 where the CPU has it natively (index/embedding.py, native_bfloat16): 1.6x faster
     # forward passes, vectors at cosine >= 0.998 to float32 ones, so collections mix freely.
-    embedding_precision: Literal["auto", "float32", "bfloat16"] = "auto"
+    embedding_precision: Precision = "auto"
     threads: int = 2
     # Requests the web app serves at once (the LLM still answers one at a time).
     serve_concurrency: int = Field(4, ge=1, le=64)
