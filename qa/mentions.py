@@ -60,6 +60,8 @@ class Mention:
     label: str = ""  # its head's entity label ("GPE")
     counted: bool = False  # people counted, not named ("The two … agreed"): nothing to put in
     kinds: frozenset[str] = frozenset()  # what group it is called ("party" for "the SNP")
+    # Verbs it underwent, as participles before it: "sign" for "the newly signed treaty"
+    undergone: frozenset[str] = frozenset()
 
 
 def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
@@ -100,8 +102,14 @@ def mentions(previous_question: str, previous_answer: str) -> list[Mention]:
 
 def _called_as_asked(mention: Mention, noun: str) -> Mention:
     """The filler of a "which company" question is a group called a company ("Van Gend en
-    Loos", which the recogniser takes for a person), for "the company" in a follow-up."""
-    if noun not in GROUP_NOUNS or mention.plural:
+    Loos", which the recogniser takes for a person), for "the company" in a follow-up; the
+    filler of a "which artist" question is a person ("Tamara de Lempicka", taken for an
+    organisation), for "she"."""
+    if mention.plural:
+        return mention
+    if noun in TITLES:
+        return replace(mention, person=True, group=False, titles=mention.titles | {noun})
+    if noun not in GROUP_NOUNS:
         return mention
     if mention.person and KIND_LABELS.get(noun) != "ORG":
         return mention  # a person is no country, whatever the answer's parse says
@@ -333,9 +341,9 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str, answers: bool)
     if not names and not titles and (head.pos_ != "NOUN" or role == "other"):
         return None  # a common noun counts as a subject or object only: "it" may be "the pact"
     # Its kind is its own: "Putin's plan" is no person, nor is "the Art Deco style" (a common
-    # noun is what its title, if any, says).
+    # noun is what its title, if any, or the name it is given says: "the despot Isaac Komnenos").
     if head.pos_ == "NOUN":
-        labels = {head.ent_type_} - {""}
+        labels = {t.ent_type_ for t in [head, *_naming_apposition(head)]} - {""}
     else:
         labels = {t.ent_type_ for t in core if t.ent_type_ and not _possessed(t, head)}
     person = "PERSON" in labels or bool(titles)
@@ -357,8 +365,14 @@ def _mention(doc: Any, tokens: list[Any], role: str, source: str, answers: bool)
     return Mention(
         text, names, own, titles, person, group, role, source,
         named, plural, answers, _in_main_clause(head), verb, logical_role, head.ent_type_,
-        kinds=kinds,
+        kinds=kinds, undergone=_participles(head),
     )  # fmt: skip
+
+
+def _participles(head: Any) -> frozenset[str]:
+    return frozenset(
+        c.lemma_.lower() for c in head.children if c.dep_ == "amod" and c.tag_ == "VBN"
+    )
 
 
 def _possessed(token: Any, head: Any) -> bool:
@@ -374,7 +388,7 @@ def _text(doc: Any, tokens: list[Any], core: list[Any], person: bool, plural: bo
     """What to put into the follow-up: the phrase, or its head's, when short; else its people
     ("Putin and Kim Jong-un") or its first person or entity."""
     tokens, core = _trimmed(tokens), _trimmed(core)
-    span = _short(doc, tokens) or _short(doc, core)
+    span = _short(doc, tokens) or _short(doc, _with_of_phrase(core)) or _short(doc, core)
     if span is None:
         inner = [e for e in doc.ents if e.label_ in _NAMED and e[0] in tokens]
         people = [e for e in inner if e.label_ == "PERSON"]
@@ -387,6 +401,16 @@ def _text(doc: Any, tokens: list[Any], core: list[Any], person: bool, plural: bo
     if span.start == 0 and span[0].lower_ == "the":
         return "the" + span.text[3:]
     return span.text
+
+
+def _with_of_phrase(core: list[Any]) -> list[Any]:
+    """The head's phrase with its "of" phrase only: "a group of Norman Huguenots", when "… under
+    the leadership of Jean Ribault" makes the whole too long and "a group" says nothing."""
+    head = core[0]
+    of = next((c for c in head.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    if of is None or of.i < head.i:
+        return core
+    return core + [t for t in of.subtree if t.i > head.i and t not in core]
 
 
 def _trimmed(tokens: list[Any]) -> list[Any]:

@@ -2,16 +2,17 @@
 
 The follow-up's references come from its spaCy parse: personal pronouns, "the <title>" (a
 title word with nothing but adjectives and nouns before it: "the vice foreign minister"), "the
-<group>" ("the ministry", taken by a group the previous turn called so), and
-"that"/"this" standing alone, which refers to what the previous answer said happened (an
-event), not to a name, and "the two"/"both" standing alone: people named together before ("Cho
-and Blinken"), or else the first two people of the previous turn; a "they"/"their" after it in
-the same follow-up is theirs. The candidates and their ranking are in qa/mentions.py.
+<group>" ("the ministry", taken by a group the previous turn called so), "that <noun>" ("that
+treaty", taken by a named one: "the Comprehensive Strategic Partnership Treaty"), "that"/"this"
+standing alone, which refers to what the previous answer said happened (an event), not to a
+name, and "the two"/"both" standing alone: people named together before ("Cho and Blinken"),
+or else the first two people of the previous turn; a "they"/"their" after it in the same
+follow-up is theirs. The candidates and their ranking are in qa/mentions.py.
 "he"/"she" (and him, his, her) take the first person, by gender-neutral rules (spaCy has no
-gender); "they" the first group or plural or, failing that, person; "it" the first thing that
-is not a person (an LLM rewrite may name another one: `agrees`); "there" the first place;
-"the ambassador" the candidate with that title or, when none has it, the first person ("the
-leaders": two people named together, never one).
+gender); "they" the first group or several people; "it" the first thing that is not a person
+(an LLM rewrite may name another one: `agrees`); "there" the first place; "the ambassador" the
+candidate with that title or, when none has it, the first person ("the leaders": two people
+named together, never one).
 """
 
 from __future__ import annotations
@@ -79,7 +80,7 @@ def find_references(question: str) -> list[Reference]:
                 possessive = token.tag_ == "PRP$"
                 forms = (verb.lemma_.lower(), role, verb.lower_)
                 found.append(Reference(token.idx, end, token.text, kind, possessive, *forms))
-        elif token.pos_ in {"NOUN", "PROPN"} and token.lemma_.lower() in TITLES | GROUP_NOUNS:
+        elif token.pos_ in {"NOUN", "PROPN"}:
             reference = _title_reference(token)
             if reference is not None:
                 found.append(reference)
@@ -158,13 +159,20 @@ def _pair_reference(token) -> Reference:
 
 
 def _title_reference(head) -> Reference | None:
-    """ "the minister", "the vice foreign minister"; not "the minister of Japan" or "Japan's
-    minister", which say who they are."""
+    """ "the minister", "the vice foreign minister", "that treaty" (any noun after "this" or
+    "that"); not "the minister of Japan" or "Japan's minister", which say who they are."""
     children = list(head.children)
     det = next((c for c in children if c.dep_ == "det"), None)
     if det is None or det.lower_ not in _DETERMINERS or det.i > head.i:
         return None
+    demonstrative = det.lower_ != "the"
+    if not demonstrative and head.lemma_.lower() not in TITLES | GROUP_NOUNS:
+        return None
+    comma = next((c.i for c in children if c.i > head.i and c.lower_ == ","), len(head.doc))
     for child in children:
+        if child.i > head.i and (demonstrative or child.i >= comma):
+            # "that treaty aimed at …", "the president, who …" are still the one named before
+            continue
         if child is not det and (
             child.dep_ not in _TITLE_MODIFIERS or child.pos_ == "PROPN" or child.i > head.i
         ):
@@ -188,10 +196,19 @@ def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
         pool = free if reference.kind in _PRONOUN_KINDS else candidates
         if reference.role == "object":
             pool = [m for m in pool if m.text not in _subjects_of(reference.verb, resolved)]
-        # The one filling the slot the previous question asked about, then the one with the
-        # same role of the same verb: "What do they say?" after "Which country signed the
-        # pact?" answered "The ministry said the pact between Russia and ..." is Russia's.
-        pool = sorted(pool, key=lambda m: (not m.answers, not _parallel(m, reference)))
+        # The one the previous turn said the follow-up's verb was done to ("Where was it
+        # signed?" after "… the newly signed treaty …"), then the one filling the slot the
+        # previous question asked about, then the one with the same role of the same verb:
+        # "What do they say?" after "Which country signed the pact?" answered "The ministry
+        # said the pact between Russia and ..." is Russia's.
+        pool = sorted(
+            pool,
+            key=lambda m: (
+                not _undergone(m, reference),
+                not m.answers,
+                not _parallel(m, reference),
+            ),
+        )
         mention = next(
             (m for m in pool if _fits(m, reference.kind) and (m.plural or not reference.plural)),
             None,
@@ -202,13 +219,9 @@ def resolve(question: str, candidates: list[Mention]) -> list[Resolution]:
         several = reference.plural and reference.kind in TITLES  # "the leaders"
         if mention is None and (reference.kind == "pair" or several):
             mention = _two_people(free)
-        if (
-            mention is None
-            and not several
-            and reference.kind not in {"thing", "person"} | GROUP_NOUNS
-        ):
-            # "they" a person failing a group (singular they); "the minister" whom no title
-            # says is a minister: the person the previous turn is about.
+        if mention is None and not several and reference.kind in TITLES:
+            # "the minister" whom no title says is a minister: the person the previous turn
+            # is about.
             mention = next((m for m in free if m.person), None)
         if mention is not None:
             resolved.append(Resolution(reference, mention))
@@ -270,6 +283,14 @@ def _parallel(mention: Mention, reference: Reference) -> bool:
     )
 
 
+def _undergone(mention: Mention, reference: Reference) -> bool:
+    """ "it" in "Where was it signed?" is "the newly signed treaty"."""
+    verbs = (reference.verb, reference.verb_form)
+    return reference.role == "object" and any(
+        same_verb(done, v) for done in mention.undergone for v in verbs
+    )
+
+
 # A date or an amount is what a sentence says of something, not what "it" or "its" stands for
 # ("its imported oil" after "On November 7, 1973, … declared Japan …" is Japan's).
 _MEASURES = TIME | AMOUNT | {"ORDINAL"}
@@ -290,7 +311,9 @@ def _fits(mention: Mention, kind: str) -> bool:
         return not mention.person and not (mention.plural and not mention.label)
     if kind in GROUP_NOUNS:  # "the ministry": the group called so ("Seoul's foreign ministry")
         return mention.group and (kind in mention.kinds or kind in words(mention.text))
-    return kind in mention.titles
+    if kind in TITLES:
+        return kind in mention.titles
+    return mention.named and kind in words(mention.text)  # "that treaty": a treaty with a name
 
 
 def substitute(question: str, resolutions: list[Resolution]) -> str:
@@ -301,7 +324,9 @@ def substitute(question: str, resolutions: list[Resolution]) -> str:
     for r in sorted(resolutions, key=lambda r: -r.reference.start):
         if named_before[id(r.mention)] < r.reference.start and r.reference.kind in _PRONOUN_KINDS:
             continue
-        text = r.mention.text + ("'s" if r.reference.possessive else "")
+        text = r.mention.text
+        if r.reference.possessive:
+            text += "'" if r.mention.plural and text.endswith("s") else "'s"  # the Acadians'
         if r.reference.kind == "place" and not _PREPOSITION_BEFORE.search(
             question[: r.reference.start]
         ):

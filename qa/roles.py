@@ -126,6 +126,11 @@ def _subject(verb: Any, depth: int) -> Argument | None:
         return None
     if verb.dep_ == "conj":  # "summoned X and urged Y": one subject
         return _subject(verb.head, depth + 1)
+    if verb.dep_ == "xcomp" and verb.tag_ == "VB":
+        # "Parliament elects one MSP to serve …": the one elected serves (object control)
+        obj = _child(verb.head, {"dobj"})
+        if obj is not None and obj.i < verb.i:
+            return _argument(obj)
     if verb.dep_ == "xcomp" or (verb.dep_ == "advcl" and verb.tag_ == "VBG"):
         # "Putin agreed to sign …", "Putin spoke, warning that …": the main clause's subject.
         return _subject(verb.head, depth + 1)
@@ -326,10 +331,12 @@ def asked_slot(question: Any, answer: Any) -> set[int]:
     (or patient) of the answer's clause with the question's verb."""
     wanted = []
     for p in predicates(question):
-        for slot in ("agent", "patient"):
+        for slot, other in (("agent", "patient"), ("patient", "agent")):
             argument = getattr(p, slot)
             wh = argument.text.split()[0].lower() if argument is not None else ""
             if wh in _WH_WORDS:
+                if _determiner_split_off(argument, getattr(p, other)):
+                    slot = other
                 wanted.append((p.lemma, slot, wh == "whose"))
     found: set[int] = set()
     for p in predicates(answer):
@@ -339,6 +346,17 @@ def asked_slot(question: Any, answer: Any) -> set[int]:
                 positions = range(argument.start, argument.end)
                 found.update(_possessors(answer, positions) if whose else positions)
     return found
+
+
+def _determiner_split_off(argument: Argument, other: Argument | None) -> bool:
+    """The small parser sometimes parses "Which Scottish king married …?" as "Which" (object)
+    and "Scottish king" (subject): the asked slot is the noun phrase the lone "which" opens."""
+    return (
+        argument.end - argument.start == 1
+        and argument.text.lower() in {"which", "what"}
+        and other is not None
+        and other.start == argument.end
+    )
 
 
 def _possessors(parsed: Any, positions: range) -> set[int]:

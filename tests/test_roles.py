@@ -58,6 +58,15 @@ def test_a_participle_clause_takes_the_main_clause_subject():
     ]
 
 
+def test_the_object_of_the_main_clause_does_what_its_infinitive_says():
+    sentence = "Parliament elects one MSP to serve as Presiding Officer."
+    elect, serve = predicates(parse(sentence))
+    assert elect.agent.text == "Parliament" and serve.agent.text == "one MSP"
+    # without an object the main clause's subject does it
+    [agree, sign] = predicates(parse("Putin agreed to sign the treaty."))
+    assert sign.agent.text == "Putin"
+
+
 def test_an_opening_participle_clause_misread_by_the_parser_keeps_its_doer():
     """The small parser reads "Summoning X, Y called …" as Y in apposition to X and "called" as
     a participle after Y; the roles put Y back as the doer of both verbs."""
