@@ -45,6 +45,9 @@ class Argument:
     pronoun: bool
     start: int = 0  # its token positions in the parsed text, [start, end)
     end: int = 0
+    # proper nouns of its prepositional phrases too: "Prussia" of "positions of prominence in
+    # Prussia"
+    nested_names: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -198,7 +201,9 @@ def _argument(head: Any) -> Argument:
     names = frozenset(t.lower_ for t in tokens if t.pos_ == "PROPN")
     positions = [t.i for t in tokens]
     start, end = min(positions), max(positions) + 1
-    return Argument(head.doc[start:end].text, words, names, head.pos_ == "PRON", start, end)
+    nested = frozenset(t.lower_ for t in head.subtree if t.pos_ == "PROPN")
+    text, pronoun = head.doc[start:end].text, head.pos_ == "PRON"
+    return Argument(text, words, names, pronoun, start, end, nested)
 
 
 def _phrase(head: Any) -> list[Any]:
@@ -223,6 +228,16 @@ def _named_differently(a: Argument, b: Argument) -> bool:
     if not (a.names and b.names):
         return False
     return not (_names_within(a.names, b.names) or _names_within(b.names, a.names))
+
+
+def _other_partner(claim: Argument, source: Argument) -> bool:
+    """Named differently, or named where the source's partner is a description that does not
+    hold the name: "succeeded to Protestantism" against "succeeded to the French throne", "rose
+    to Brandenburg" against "rose to positions of prominence in Prussia"; not against "moved to
+    the city of Warsaw" nor "a treaty with it"."""
+    if source.names or source.pronoun:
+        return _named_differently(claim, source)
+    return bool(claim.names) and not _names_within(claim.names, source.nested_names)
 
 
 def _names_within(names: frozenset[str], others: frozenset[str]) -> bool:
@@ -254,7 +269,7 @@ def predicate_conflict(claim: Predicate, source: Predicate) -> str | None:
     for preposition, partner in claim.partners:
         # "borrowed from X or directly from Y": a partner is contradicted only by all of them.
         theirs = [other for p, other in source.partners if p == preposition]
-        if theirs and _comparable(partner) and all(_named_differently(partner, o) for o in theirs):
+        if theirs and _comparable(partner) and all(_other_partner(partner, o) for o in theirs):
             return (
                 f"{ROLE_REASON_MARK}: the source has '{claim.lemma} … {preposition} "
                 f"{theirs[0].text}', not '{preposition} {partner.text}'"

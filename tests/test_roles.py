@@ -113,6 +113,22 @@ def test_an_opening_participle_clause_misread_by_the_parser_keeps_its_doer():
         ),
         ("Kim Jong-un summoned Zinoviev.", "Kim Hong-kyun summoned Zinoviev.", True),
         ("Kim summoned Zinoviev.", "Kim Hong-kyun summoned Zinoviev.", False),
+        # A named partner where the source's is a description without that name.
+        (
+            "A number of their descendants rose to Brandenburg.",
+            "A number of their descendants rose to positions of prominence in Prussia.",
+            True,
+        ),
+        (
+            "A number of their descendants rose to Prussia.",
+            "A number of their descendants rose to positions of prominence in Prussia.",
+            False,
+        ),
+        (
+            "Russia signed a treaty with North Korea.",
+            "Russia signed a treaty with it.",
+            False,
+        ),
     ],
 )
 def test_role_conflicts(claim, source, conflict):
