@@ -688,81 +688,88 @@ def test_a_dateline_is_read_off_the_start_of_a_sentence(sentence, dateline):
     assert sentence[: dateline_end(sentence)] == dateline
 
 
-def test_which_with_its_noun_split_off_by_the_parser_still_asks_for_the_subject():
-    # The small parser reads "Which" as the object and "Scottish king" as the subject.
-    question = "Which Scottish king married Edgar Atheling's sister Margaret?"
-    answer = "King Malcolm III of Scotland married Edgar's sister Margaret."
-    standalone = _standalone("Whom did he surrender as a hostage?", question, answer)
-    assert standalone == "Whom did King Malcolm III of Scotland surrender as a hostage?"
+SIGNED = "Russia and North Korea announced that the newly signed treaty guarantees military help."
 
 
-def test_the_filler_of_which_artist_is_a_person_though_the_recogniser_calls_it_a_group():
-    question = "Which Warsaw-born artist married the Polish lawyer Tadeusz Łempicki in 1916?"
-    answer = "Tamara de Lempicka married a Polish lawyer Tadeusz Łempicki in 1916."
-    standalone = _standalone("Which style did she represent?", question, answer)
-    assert standalone == "Which style did Tamara de Lempicka represent?"
+@pytest.mark.parametrize(
+    "question, answer, follow_up, standalone",
+    [
+        # The small parser reads "Which" as the object and "Scottish king" as the subject.
+        (
+            "Which Scottish king married Edgar Atheling's sister Margaret?",
+            "King Malcolm III of Scotland married Edgar's sister Margaret.",
+            "Whom did he surrender as a hostage?",
+            "Whom did King Malcolm III of Scotland surrender as a hostage?",
+        ),
+        # "which artist" asks for a person, though the recogniser calls her an organisation
+        (
+            "Which Warsaw-born artist married the Polish lawyer Tadeusz Łempicki in 1916?",
+            "Tamara de Lempicka married a Polish lawyer Tadeusz Łempicki in 1916.",
+            "Which style did she represent?",
+            "Which style did Tamara de Lempicka represent?",
+        ),
+        # a title named by apposition is that person
+        (
+            "Who took the survivors of the wrecks prisoner?",
+            "The survivors had been taken prisoner by the island's despot Isaac Komnenos.",
+            "What was he confined with?",
+            "What was the island's despot Isaac Komnenos confined with?",
+        ),
+        # a phrase too long to put in keeps its "of" phrase, not only its head
+        (
+            "Who established the small colony of Fort Caroline?",
+            "In 1564 a group of Norman Huguenots under the leadership of Jean Ribault "
+            "established the small colony of Fort Caroline.",
+            "In which year did they establish it?",
+            "In which year did a group of Norman Huguenots establish the small colony of Fort "
+            "Caroline?",
+        ),
+        # "it" is what a participle before it says was done to it ...
+        (
+            "What did Russia and North Korea announce?",
+            SIGNED,
+            "Where was it signed?",
+            "Where was the newly signed treaty signed?",
+        ),
+        # ... and without the participle the first thing named: the two countries
+        (
+            "What did Russia and North Korea announce?",
+            SIGNED.replace("newly signed ", ""),
+            "Where was it signed?",
+            "Where was Russia and North Korea signed?",
+        ),
+        # "that treaty" is the treaty named before; "the treaty" is no reference
+        (
+            "What did Russia and North Korea sign?",
+            "Russia and North Korea signed the Comprehensive Strategic Partnership Treaty.",
+            "Which article of that treaty covers defence?",
+            "Which article of the Comprehensive Strategic Partnership Treaty covers defence?",
+        ),
+        (
+            "What did Russia and North Korea sign?",
+            "Russia and North Korea signed the Comprehensive Strategic Partnership Treaty.",
+            "What does the treaty say about defence?",
+            "What does the treaty say about defence?",
+        ),
+        # a plural possessor takes an apostrophe only
+        (
+            "Who was expelled in 1755?",
+            "The Acadians were expelled in 1755.",
+            "Who gave the orders for their deportation?",
+            "Who gave the orders for the Acadians' deportation?",
+        ),
+        # a title before a comma is still the one named before
+        (
+            "Who warned Seoul?",
+            'Russian President Putin warned that South Korea would make a "big mistake".',
+            "According to the president, who would be unhappy?",
+            "According to Russian President Putin, who would be unhappy?",
+        ),
+    ],
+)
+def test_references_the_parse_and_the_phrases_resolve(question, answer, follow_up, standalone):
+    assert _standalone(follow_up, question, answer) == standalone
 
 
-def test_a_title_named_by_apposition_is_that_person():
-    question = "Who took the survivors of the wrecks prisoner?"
-    answer = (
-        "Survivors of the wrecks had been taken prisoner by the island's despot Isaac Komnenos."
-    )
-    assert "Isaac Komnenos" in _standalone("What was he confined with?", question, answer)
-
-
-def test_a_long_phrase_keeps_its_of_phrase_not_only_its_head():
-    question = "Who established the small colony of Fort Caroline?"
-    answer = (
-        "In 1564 a group of Norman Huguenots under the leadership of Jean Ribault established "
-        "the small colony of Fort Caroline."
-    )
-    standalone = _standalone("In which year did they establish it?", question, answer)
-    assert standalone == (
-        "In which year did a group of Norman Huguenots establish the small colony of Fort Caroline?"
-    )
-
-
-def test_it_is_what_a_participle_before_it_says_was_done_to_it():
-    question = "What did Russia and North Korea announce?"
-    signed = (
-        "Russia and North Korea announced that the newly signed treaty guarantees military help."
-    )
-    assert _standalone("Where was it signed?", question, signed) == (
-        "Where was the newly signed treaty signed?"
-    )
-    # without the participle, "it" is the first thing named: the two countries
-    unsigned = signed.replace("newly signed ", "")
-    assert _standalone("Where was it signed?", question, unsigned) == (
-        "Where was Russia and North Korea signed?"
-    )
-
-
-def test_that_and_a_noun_is_the_one_named_before_with_that_noun():
-    question = "What did Russia and North Korea sign?"
-    answer = "Russia and North Korea signed the Comprehensive Strategic Partnership Treaty."
-    standalone = _standalone("Which article of that treaty covers defence?", question, answer)
-    assert standalone == (
-        "Which article of the Comprehensive Strategic Partnership Treaty covers defence?"
-    )
-    # "the treaty" is no reference: the question is not changed
-    same = "What does the treaty say about defence?"
-    assert _standalone(same, question, answer) == same
-
-
-def test_a_plural_possessor_takes_an_apostrophe_only():
-    question = "Who was expelled in 1755?"
-    answer = "The Acadians were expelled in 1755."
-    standalone = _standalone("Who gave the orders for their deportation?", question, answer)
-    assert standalone == "Who gave the orders for the Acadians' deportation?"
-
-
-def test_a_title_before_a_comma_is_still_the_one_named_before():
-    question = "Who warned Seoul?"
-    answer = 'Russian President Putin warned that South Korea would make a "big mistake".'
-    follow_up = "According to the president, who would be unhappy?"
-    assert _standalone(follow_up, question, answer) == (
-        "According to Russian President Putin, who would be unhappy?"
-    )
-    # a relative clause without the comma says which minister: no reference
+def test_a_relative_clause_without_a_comma_says_which_minister():
     assert find_references("What did the minister who resigned say?") == []
