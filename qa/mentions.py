@@ -190,7 +190,10 @@ def _mentions(doc: Any, source: str, slot: set[int]) -> list[Mention]:
             continue
         tokens = _noun_phrase(token) + _naming_apposition(token)
         if any(t.tag_ in WH_TAGS for t in tokens):
-            continue  # "Which Russian leader …?" asks who; it names no one
+            # "Which Russian leader …?" asks who; it names no one, nor does its "Norman" in
+            # "Which Norman crusader …?"
+            covered.update(t.i for t in tokens)
+            continue
         # A "whose" question's slot is filled by the possessor alone (roles.asked_slot).
         answers = any(t.i in slot for t in tokens if not _possessed(t, token))
         mention = _mention(doc, tokens, role, source, answers)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from qa.lexicon import GROUP_NOUNS, TITLES, same_name, words
+from qa.lexicon import GROUP_NOUNS, PLACE_LABELS, TITLES, same_name, words
 from qa.mentions import WH_TAGS, Mention, a_people
 from qa.question_types import AMOUNT, TIME
 from qa.roles import clause_role, same_verb
@@ -33,7 +33,6 @@ _DETERMINERS = {"the", "this", "that"}
 _ARTICLES = {"the", "a", "an"}
 _TITLE_MODIFIERS = {"amod", "compound"}
 _PRONOUN_KINDS = {"person", "group", "thing", "pair", "place"}
-_PLACES = {"GPE", "LOC", "FAC"}
 _PREPOSITION_BEFORE = re.compile(r"\b(?:from|to|in|at|near|around|into|out of)\s+$", re.I)
 _ARGUMENT_DEPS = {"nsubj", "nsubjpass", "dobj", "pobj", "dative"}
 
@@ -306,7 +305,7 @@ def _fits(mention: Mention, kind: str) -> bool:
     if kind == "pair":  # "the two": people named together ("Cho and Blinken")
         return mention.person and mention.plural and not mention.counted
     if kind == "place":  # "there": a place named before
-        return mention.label in _PLACES
+        return mention.label in PLACE_LABELS
     if kind == "thing":  # "its" is not "the governments" (but may be "the United States")
         return not mention.person and not (mention.plural and not mention.label)
     if kind in GROUP_NOUNS:  # "the ministry": the group called so ("Seoul's foreign ministry")

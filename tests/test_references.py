@@ -425,6 +425,10 @@ def test_a_wh_phrase_of_the_question_names_no_one():
     # the answer's person is taken, not the question's "Which Russian leader"
     answer = "Putin warned South Korea against a big mistake."
     assert _standalone("What did he say next?", question, answer) == "What did Putin say next?"
+    # nor does a name inside the wh-phrase ("Norman", which the recogniser calls a person)
+    question = "Which Norman crusader was instrumental in the conquest of Jerusalem?"
+    found = mentions(question, "Not found in the documents.")
+    assert not any("Norman" in m.text for m in found)
 
 
 def test_a_who_filler_the_recogniser_calls_an_organisation_is_a_person():
