@@ -34,7 +34,6 @@ GROUP_NOUNS = {
     "league", "institute", "laboratory", "corporation", "society", "association", "foundation",
     "brotherhood", "school", "college", "bank", "organisation", "organization", "movement",
 }  # fmt: skip
-PLACE_LABELS = {"GPE", "LOC", "FAC"}
 KIND_LABELS = {
     "country": "GPE", "nation": "GPE", "state": "GPE", "city": "GPE", "town": "GPE",
     "capital": "GPE", "province": "GPE", "company": "ORG", "organisation": "ORG",

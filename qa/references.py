@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from qa.lexicon import GROUP_NOUNS, PLACE_LABELS, TITLES, same_name, words
+from qa.lexicon import GROUP_NOUNS, TITLES, same_name, words
 from qa.mentions import WH_TAGS, Mention, a_people
-from qa.question_types import AMOUNT, TIME
+from qa.question_types import AMOUNT, PLACE, TIME
 from qa.roles import clause_role, same_verb
 
 _PERSON_WORDS = {"he", "him", "his", "she", "her", "hers", "himself", "herself"}
@@ -305,7 +305,7 @@ def _fits(mention: Mention, kind: str) -> bool:
     if kind == "pair":  # "the two": people named together ("Cho and Blinken")
         return mention.person and mention.plural and not mention.counted
     if kind == "place":  # "there": a place named before
-        return mention.label in PLACE_LABELS
+        return mention.label in PLACE
     if kind == "thing":  # "its" is not "the governments" (but may be "the United States")
         return not mention.person and not (mention.plural and not mention.label)
     if kind in GROUP_NOUNS:  # "the ministry": the group called so ("Seoul's foreign ministry")

@@ -45,8 +45,8 @@ class Argument:
     pronoun: bool
     start: int = 0  # its token positions in the parsed text, [start, end)
     end: int = 0
-    # proper nouns of its prepositional phrases too: "Prussia" of "positions of prominence in
-    # Prussia"
+    # A partner's (`_partner`) proper nouns of its prepositional phrases too: "Prussia" of
+    # "positions of prominence in Prussia"
     nested_names: frozenset[str] = frozenset()
 
 
@@ -79,7 +79,7 @@ def _predicate(verb: Any) -> Predicate:
     # The parser hangs "with X" on the verb or on its object ("signed a pact with X") alike.
     heads = [verb, *(c for c in verb.children if c.dep_ in _OBJECT)]
     partners = tuple(
-        (prep.lower_, _argument(obj))
+        (prep.lower_, _partner(obj))
         for head in heads
         for prep in head.children
         if prep.dep_ == "prep" and prep.lower_ in _PARTNER_PREPOSITIONS
@@ -131,7 +131,7 @@ def _subject(verb: Any, depth: int) -> Argument | None:
         return _subject(verb.head, depth + 1)
     if verb.dep_ == "xcomp" and verb.tag_ == "VB":
         # "Parliament elects one MSP to serve …": the one elected serves (object control)
-        obj = _child(verb.head, {"dobj"})
+        obj = _child(verb.head, _OBJECT)
         if obj is not None and obj.i < verb.i:
             return _argument(obj)
     if verb.dep_ == "xcomp" or (verb.dep_ == "advcl" and verb.tag_ == "VBG"):
@@ -201,9 +201,13 @@ def _argument(head: Any) -> Argument:
     names = frozenset(t.lower_ for t in tokens if t.pos_ == "PROPN")
     positions = [t.i for t in tokens]
     start, end = min(positions), max(positions) + 1
+    return Argument(head.doc[start:end].text, words, names, head.pos_ == "PRON", start, end)
+
+
+def _partner(head: Any) -> Argument:
+    """An argument with the names of its prepositional phrases too (`_other_partner`)."""
     nested = frozenset(t.lower_ for t in head.subtree if t.pos_ == "PROPN")
-    text, pronoun = head.doc[start:end].text, head.pos_ == "PRON"
-    return Argument(text, words, names, pronoun, start, end, nested)
+    return replace(_argument(head), nested_names=nested)
 
 
 def _phrase(head: Any) -> list[Any]:
@@ -235,7 +239,9 @@ def _other_partner(claim: Argument, source: Argument) -> bool:
     hold the name: "succeeded to Protestantism" against "succeeded to the French throne", "rose
     to Brandenburg" against "rose to positions of prominence in Prussia"; not against "moved to
     the city of Warsaw" nor "a treaty with it"."""
-    if source.names or source.pronoun:
+    if source.pronoun:
+        return False
+    if source.names:
         return _named_differently(claim, source)
     return bool(claim.names) and not _names_within(claim.names, source.nested_names)
 
